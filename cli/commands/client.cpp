@@ -1,0 +1,184 @@
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+
+#include "cli/commands/commands.hpp"
+#include "lib/client/http_client.hpp"
+#include "lib/core/error.hpp"
+
+namespace rpa::cli {
+
+namespace {
+
+std::string urlEncode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string age(const nlohmann::json& seconds) {
+  if (!seconds.is_number()) return "never";
+  const auto s = static_cast<long>(std::floor(seconds.get<double>()));
+  if (s < 120) return std::to_string(s) + "s ago";
+  if (s < 7200) return std::to_string(s / 60) + "m ago";
+  if (s < 172800) return std::to_string(s / 3600) + "h ago";
+  return std::to_string(s / 86400) + "d ago";
+}
+
+std::string labelsText(const nlohmann::json& labels) {
+  std::string out;
+  if (labels.is_object())
+    for (auto& [k, v] : labels.items()) out += (out.empty() ? "" : ",") + k + "=" + cell(v);
+  return out.empty() ? "-" : out;
+}
+
+void printClients(const nlohmann::json& items, Format format) {
+  if (format == Format::kName) {
+    for (const auto& c : items) std::cout << "client/" << cell(c["name"]) << "\n";
+    return;
+  }
+  const bool wide = format == Format::kWide;
+  std::vector<std::string> headers = {"ID", "NAME", "STATUS", "LAST HEARTBEAT", "VERSION", "IP"};
+  if (wide) headers.insert(headers.end(), {"LABELS", "CAPACITY", "SKEW MS", "CREATED"});
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : items) {
+    std::vector<std::string> row = {cell(c["id"]),      cell(c["name"]),
+                                    cell(c["status"]),  age(c["seconds_since_last_heartbeat"]),
+                                    cell(c["version"]), cell(c["ip_address"])};
+    if (wide)
+      row.insert(row.end(), {labelsText(c["labels"]), cell(c["capacity"]), cell(c["clock_skew_ms"]),
+                             cell(c["created_at"])});
+    rows.push_back(std::move(row));
+  }
+  printTable(headers, rows);
+}
+
+nlohmann::json parseLabels(const std::vector<std::string>& labels) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& l : labels) {
+    auto eq = l.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw core::Error(core::ErrorCode::kInvalidArgument,
+                        "--label \"" + l + "\" must look like key=value");
+    out[l.substr(0, eq)] = l.substr(eq + 1);
+  }
+  return out;
+}
+
+// Every page of GET /clients with `query`, following next_cursor.
+nlohmann::json listAll(client::HttpClient& http, const std::string& query) {
+  nlohmann::json items = nlohmann::json::array();
+  std::string cursor;
+  do {
+    std::string path = "/api/v1/clients?limit=1000" + query;
+    if (!cursor.empty()) path += "&cursor=" + urlEncode(cursor);
+    auto reply = http.send("GET", path);
+    client::throwIfError(reply);
+    for (auto& c : reply.body["items"]) items.push_back(std::move(c));
+    const auto& next = reply.body["next_cursor"];
+    cursor = next.is_string() ? next.get<std::string>() : "";
+  } while (!cursor.empty());
+  return items;
+}
+
+// A client given by id ("7") or by name ("bot-1").
+int64_t resolveClient(client::HttpClient& http, const std::string& name_or_id) {
+  if (!name_or_id.empty() && std::all_of(name_or_id.begin(), name_or_id.end(), ::isdigit))
+    return std::stoll(name_or_id);
+  for (const auto& c : listAll(http, "&q=" + urlEncode(name_or_id)))
+    if (c.value("name", "") == name_or_id) return c["id"].get<int64_t>();
+  throw core::Error(core::ErrorCode::kNotFound, "no client named \"" + name_or_id + "\"");
+}
+
+}  // namespace
+
+void addClientCommands(CLI::App& app, Globals& g) {
+  auto* group = app.add_subcommand("client", "register, list, inspect and delete robots");
+  group->require_subcommand(1);
+
+  struct Options {
+    std::string name;
+    std::vector<std::string> labels;
+    int capacity = 1;
+    std::string status;
+    std::string search;
+  };
+  auto o = std::make_shared<Options>();
+
+  auto* reg = group->add_subcommand("register", "register a robot; prints its id and token once");
+  reg->add_option("NAME", o->name, "robot name: letters, digits, '-', '_', '.'")->required();
+  reg->add_option("-l,--label", o->labels, "label key=value (repeatable)");
+  reg->add_option("--capacity", o->capacity, "runs the robot can take at once (default 1)");
+  reg->callback([&g, o] {
+    const auto ctx = g.resolve();
+    client::HttpClient http(ctx.server, ctx.token);
+    auto reply = http.send(
+        "POST", "/api/v1/clients",
+        {{"name", o->name}, {"labels", parseLabels(o->labels)}, {"capacity", o->capacity}});
+    client::throwIfError(reply);
+    if (printMachine(reply.body, g.format())) return;
+    if (g.format() == Format::kName) {
+      std::cout << "client/" << o->name << "\n";
+      return;
+    }
+    std::cout << "client " << o->name << " registered with id " << cell(reply.body["id"]) << "\n"
+              << "token: " << cell(reply.body["token"]) << "\n";
+    std::cerr << "the token is shown only now: give it to the robot (rpactl heartbeat send "
+                 "--client-id "
+              << cell(reply.body["id"]) << " --token ...)\n";
+  });
+
+  auto* list = group->add_subcommand("list", "list robots, with their status");
+  list->add_option("--status", o->status, "only this status: online, idle, busy or offline")
+      ->check(CLI::IsMember({"online", "idle", "busy", "offline"}));
+  list->add_option("-l,--label", o->labels, "only robots with label key=value (repeatable)");
+  list->add_option("-q,--search", o->search, "only robots whose name contains TEXT");
+  list->callback([&g, o] {
+    const auto ctx = g.resolve();
+    client::HttpClient http(ctx.server, ctx.token);
+    std::string query;
+    if (!o->status.empty()) query += "&status=" + o->status;
+    for (const auto& l : o->labels) query += "&label=" + urlEncode(l);
+    if (!o->search.empty()) query += "&q=" + urlEncode(o->search);
+    auto items = listAll(http, query);
+    if (printMachine({{"items", items}}, g.format())) return;
+    printClients(items, g.format());
+  });
+
+  auto* get = group->add_subcommand("get", "show one robot by name or id");
+  get->add_option("NAME|ID", o->name, "robot name or id")->required();
+  get->callback([&g, o] {
+    const auto ctx = g.resolve();
+    client::HttpClient http(ctx.server, ctx.token);
+    auto reply =
+        http.send("GET", "/api/v1/clients/" + std::to_string(resolveClient(http, o->name)));
+    client::throwIfError(reply);
+    if (printMachine(reply.body, g.format())) return;
+    printClients(nlohmann::json::array({reply.body}), g.format());
+  });
+
+  auto* del =
+      group->add_subcommand("delete", "delete a robot by name or id; its token stops working");
+  del->add_option("NAME|ID", o->name, "robot name or id")->required();
+  del->callback([&g, o] {
+    const auto ctx = g.resolve();
+    client::HttpClient http(ctx.server, ctx.token);
+    const int64_t id = resolveClient(http, o->name);
+    client::throwIfError(http.send("DELETE", "/api/v1/clients/" + std::to_string(id)));
+    if (printMachine({{"id", id}, {"deleted", true}}, g.format())) return;
+    std::cout << "client " << o->name << " deleted\n";
+  });
+}
+
+}  // namespace rpa::cli

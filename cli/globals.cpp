@@ -1,0 +1,57 @@
+#include "cli/globals.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+
+#include "lib/core/error.hpp"
+
+namespace rpa::cli {
+
+namespace {
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+}  // namespace
+
+std::string Globals::contextName(const CliConfig& config) const {
+  if (!context.empty()) return context;
+  if (auto e = env("RPACTL_CONTEXT"); !e.empty()) return e;
+  return config.current.empty() ? "default" : config.current;
+}
+
+Context Globals::resolve(bool need_token) const {
+  const auto config = CliConfig::load();
+  const std::string name = contextName(config);
+  Context ctx;
+  if (const Context* saved = config.find(name))
+    ctx = *saved;
+  else if (!context.empty() || !env("RPACTL_CONTEXT").empty())
+    throw core::Error(core::ErrorCode::kNotFound,
+                      "no context named \"" + name + "\" in " + CliConfig::path().string());
+  if (auto e = env("RPACTL_SERVER"); !e.empty()) ctx.server = e;
+  if (auto e = env("RPACTL_TOKEN"); !e.empty()) ctx.token = e;
+  if (!server.empty()) ctx.server = server;
+  if (!token.empty()) ctx.token = token;
+  if (ctx.server.empty()) ctx.server = kDefaultServer;
+  if (need_token && ctx.token.empty())
+    throw core::Error(
+        core::ErrorCode::kUnauthenticated,
+        "not logged in: run `rpactl login --server URL -u USER`, or set RPACTL_TOKEN");
+  return ctx;
+}
+
+void addGlobalOptions(CLI::App& app, Globals& g) {
+  app.add_option("--server", g.server,
+                 "rpad URL (env RPACTL_SERVER; default " + std::string(kDefaultServer) + ")")
+      ->group("Global");
+  app.add_option("--token", g.token, "bearer token (env RPACTL_TOKEN)")->group("Global");
+  app.add_option("--context", g.context, "context from the config file (env RPACTL_CONTEXT)")
+      ->group("Global");
+  app.add_option("-o,--output", g.output, "output format: table, wide, json, yaml or name")
+      ->check(CLI::IsMember({"table", "wide", "json", "yaml", "name"}))
+      ->group("Global");
+}
+
+}  // namespace rpa::cli

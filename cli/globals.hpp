@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+
+#include "cli/cli_config.hpp"
+#include "cli/output.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace rpa::cli {
+
+inline constexpr const char* kDefaultServer = "http://127.0.0.1:8000";
+
+/// Options every command takes, and how they resolve into the server and token to use.
+struct Globals {
+  std::string server;   // --server
+  std::string token;    // --token
+  std::string context;  // --context
+  std::string output = "table";
+
+  /// The context to act with: flags > RPACTL_SERVER/RPACTL_TOKEN/RPACTL_CONTEXT > the config
+  /// file's current context. With `need_token`, a missing token is core::Error{kUnauthenticated}.
+  Context resolve(bool need_token = true) const;
+  /// The context name commands that save (login) should write to.
+  std::string contextName(const CliConfig& config) const;
+  Format format() const { return parseFormat(output); }
+};
+
+/// Adds --server, --token, --context and -o to `app` (inherited by its subcommands).
+void addGlobalOptions(CLI::App& app, Globals& globals);
+
+}  // namespace rpa::cli

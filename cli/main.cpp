@@ -1,0 +1,39 @@
+// rpactl: the Xiaoxin RPA command line. Builds the command tree, runs the chosen command, maps
+// errors to the exit codes of SPEC §7.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iostream>
+
+#include "cli/commands/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "lib/core/error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace rpa::cli;
+  std::signal(SIGPIPE, SIG_IGN);  // a closed connection is an error to report, not a crash
+  CLI::App app{"rpactl - manage Xiaoxin RPA robots, flows and users on an rpad server"};
+  app.fallthrough();  // global options may follow the subcommand
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("rpactl ") + RPA_VERSION);
+  Globals globals;
+  addGlobalOptions(app, globals);
+  addLoginCommand(app, globals);
+  addConfigCommands(app, globals);
+  addClientCommands(app, globals);
+  addHeartbeatCommands(app, globals);
+  addVersionCommand(app, globals);
+  try {
+    app.parse(argc, argv);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  } catch (const rpa::core::Error& e) {
+    std::cerr << "rpactl: " << e.what() << "\n";
+    return exitCode(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "rpactl: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace rpa::cli {
+
+enum class Format { kTable, kWide, kJson, kYaml, kName };
+Format parseFormat(const std::string& text);
+
+/// Pretty JSON (2 spaces) on stdout: the stable form for scripts.
+void printJson(const nlohmann::json& value);
+/// The same data as YAML on stdout.
+void printYaml(const nlohmann::json& value);
+/// Prints json/yaml for those formats; false for the human ones (the caller prints a table).
+bool printMachine(const nlohmann::json& value, Format format);
+
+/// Aligned columns with an upper-case header row, like kubectl.
+void printTable(const std::vector<std::string>& headers,
+                const std::vector<std::vector<std::string>>& rows);
+
+/// A JSON value as table text: strings bare, null as "-", the rest as JSON.
+std::string cell(const nlohmann::json& value);
+
+/// True when stdout is a terminal that may be coloured (TERM not dumb, NO_COLOR unset).
+bool colourAllowed();
+
+}  // namespace rpa::cli

@@ -1,0 +1,71 @@
+#include <fmt/format.h>
+
+#include "daemon/commands.hpp"
+#include "lib/api/bootstrap.hpp"
+#include "lib/core/error.hpp"
+#include "lib/store/sqlite_store.hpp"
+
+namespace rpa::daemon {
+
+namespace {
+
+store::SqliteStore openExisting(const std::filesystem::path& db) {
+  if (!std::filesystem::exists(db))
+    throw core::Error(
+        core::ErrorCode::kUnavailable,
+        "no database at " + db.string() + "; create it with `rpad init --db " + db.string() + "`");
+  return store::SqliteStore(db);
+}
+
+}  // namespace
+
+int init(const core::DaemonConfig& config) {
+  if (config.db.has_parent_path()) std::filesystem::create_directories(config.db.parent_path());
+  store::SqliteStore store(config.db);
+  auto result = api::initialize(store, core::processEnv("RPAD_ADMIN_PASSWORD"));
+  fmt::print("database {} ready (schema version {})\n", config.db.string(), result.schema_version);
+  if (result.generated_password)
+    fmt::print(
+        "created user admin (tenant default, system admin) with password: {}\n"
+        "this password is shown once; keep it somewhere safe\n",
+        *result.generated_password);
+  else if (result.created_admin)
+    fmt::print("created user admin (tenant default, system admin) with RPAD_ADMIN_PASSWORD\n");
+  else
+    fmt::print("user admin already exists; keeping it\n");
+  return 0;
+}
+
+int migrate(const core::DaemonConfig& config) {
+  auto store = openExisting(config.db);
+  const int before = store.schemaVersion();
+  const int after = store.migrate();
+  fmt::print("database {}: schema version {} -> {}\n", config.db.string(), before, after);
+  return 0;
+}
+
+int backup(const core::DaemonConfig& config, const std::filesystem::path& destination) {
+  if (std::filesystem::exists(destination))
+    throw core::Error(core::ErrorCode::kConflict,
+                      destination.string() + " already exists; choose a new file");
+  auto store = openExisting(config.db);
+  store.backup(destination);
+  fmt::print("backed up {} to {}\n", config.db.string(), destination.string());
+  return 0;
+}
+
+int checkConfig(const core::DaemonConfig& c) {
+  fmt::print("listen: {}:{}\n", c.listen_host, c.listen_port);
+  fmt::print("db: {}\n", c.db.string());
+  fmt::print("heartbeat_timeout_seconds: {}\n", c.heartbeat_timeout.count());
+  fmt::print("heartbeat_check_interval_seconds: {}\n", c.heartbeat_check_interval.count());
+  fmt::print("flush_interval_ms: {}\n", c.flush_interval.count());
+  fmt::print("log_format: {}\n", c.log_format == core::LogFormat::kJson ? "json" : "text");
+  fmt::print("log_file: {}\n", c.log_file ? c.log_file->string() : "stderr");
+  fmt::print("workers: {}\n", c.workers);
+  fmt::print("tls: {}\n", c.tls_cert ? "on" : "off");
+  fmt::print("configuration OK\n");
+  return 0;
+}
+
+}  // namespace rpa::daemon

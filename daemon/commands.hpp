@@ -1,0 +1,20 @@
+#pragma once
+
+#include <filesystem>
+
+#include "lib/core/config.hpp"
+
+namespace rpa::daemon {
+
+/// `rpad serve`: initialises the database when new, then serves until SIGTERM/SIGINT.
+int serve(const core::DaemonConfig& config);
+/// `rpad init`: migrates, creates the signing secret and the admin (password shown once).
+int init(const core::DaemonConfig& config);
+/// `rpad migrate`: applies pending schema migrations.
+int migrate(const core::DaemonConfig& config);
+/// `rpad backup FILE`: an online copy of the database.
+int backup(const core::DaemonConfig& config, const std::filesystem::path& destination);
+/// `rpad check-config`: prints the resolved settings.
+int checkConfig(const core::DaemonConfig& config);
+
+}  // namespace rpa::daemon

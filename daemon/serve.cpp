@@ -1,0 +1,92 @@
+#include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstring>
+#include <thread>
+
+#include "daemon/commands.hpp"
+#include "daemon/log_file.hpp"
+#include "daemon/transport.hpp"
+#include "lib/api/app.hpp"
+#include "lib/api/bootstrap.hpp"
+#include "lib/core/executor.hpp"
+#include "lib/store/sqlite_store.hpp"
+
+namespace rpa::daemon {
+
+namespace {
+
+sigset_t stopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+}  // namespace
+
+int serve(const core::DaemonConfig& config) {
+  // Signals are taken by one thread with sigwait, so no handler ever runs inside lws or a
+  // worker. Blocked before any thread starts, so every thread inherits the mask.
+  const sigset_t signals = stopSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  std::optional<LogFile> log_file;
+  if (config.log_file) log_file.emplace(*config.log_file);
+  core::Logger log(config.log_format, log_file ? core::Logger::Sink([&](std::string_view line) {
+                     log_file->write(line);
+                   })
+                                               : nullptr);
+
+  core::SystemClock clock;
+  if (config.db.has_parent_path()) std::filesystem::create_directories(config.db.parent_path());
+  store::SqliteStore store(config.db);
+  auto init = api::initialize(store, core::processEnv("RPAD_ADMIN_PASSWORD"));
+  if (init.generated_password)  // on the terminal, once; never in the log
+    fmt::print(stderr, "rpad: created user admin (tenant default) with password: {}\n",
+               *init.generated_password);
+
+  core::ThreadPool workers(config.workers);
+  api::App app(config, store, clock, log, workers);
+  Transport transport(config, app.router(), app.detector(), clock, log);
+  const int port = transport.listen();
+  log.info("listening",
+           {{"addr", fmt::format("{}:{}", config.listen_host, port)},
+            {"db", config.db.string()},
+            {"schema", init.schema_version},
+            {"clients", app.registry().size()},
+            {"heartbeat_timeout_seconds", config.heartbeat_timeout.count()},
+            {"heartbeat_check_interval_seconds", config.heartbeat_check_interval.count()}});
+
+  std::atomic<bool> running{true};
+  std::thread signal_thread([&] {
+    const timespec tick{0, 200'000'000};
+    while (running.load()) {
+      const int sig = sigtimedwait(&signals, nullptr, &tick);
+      if (sig == SIGTERM || sig == SIGINT) {
+        log.info("stopping", {{"signal", sigabbrev_np(sig)}});
+        transport.requestStop();
+        return;
+      }
+      if (sig == SIGHUP && log_file) {
+        log_file->reopen();
+        log.info("log file reopened");
+      }
+    }
+  });
+
+  transport.run();
+  running.store(false);
+  signal_thread.join();
+  workers.stop();  // in-flight replies are dropped with their closed connections
+  app.stop();      // buffered heartbeats reach the database
+  log.info("stopped");
+  return 0;
+}
+
+}  // namespace rpa::daemon

@@ -1,0 +1,379 @@
+#include "daemon/transport.hpp"
+
+#include <libwebsockets.h>
+
+#include <charconv>
+#include <cstring>
+
+#include "lib/api/http_error.hpp"
+#include "lib/core/error.hpp"
+
+namespace rpa::daemon {
+
+using api::Response;
+
+namespace {
+
+// Per-transaction user data: lws zeroes it for each HTTP transaction, so it only names the
+// request; the state itself lives in Transport::pending_, keyed by that id.
+struct Pss {
+  uint64_t id;
+};
+
+constexpr const char* kMethodNames[] = {"GET",    "POST",    "OPTIONS", "PUT",  "PATCH",
+                                        "DELETE", "CONNECT", "HEAD",    ":path"};
+
+core::Logger* lws_logger = nullptr;  // lws's log hook takes no user pointer
+
+std::string header(lws* wsi, lws_token_indexes token) {
+  const int n = lws_hdr_total_length(wsi, token);
+  if (n <= 0) return {};
+  std::string s(static_cast<size_t>(n) + 1, '\0');
+  const int got = lws_hdr_copy(wsi, s.data(), n + 1, token);
+  if (got < 0) return {};
+  s.resize(static_cast<size_t>(got));
+  return s;
+}
+
+// lws has already percent-decoded each "k=v" fragment of the query string.
+std::multimap<std::string, std::string> queryArgs(lws* wsi) {
+  std::multimap<std::string, std::string> out;
+  char frag[2048];
+  for (int n = 0;; ++n) {
+    const int len = lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, n);
+    if (len < 0) break;
+    std::string_view f(frag, static_cast<size_t>(len));
+    auto eq = f.find('=');
+    out.emplace(std::string(f.substr(0, eq)),
+                eq == std::string_view::npos ? std::string() : std::string(f.substr(eq + 1)));
+  }
+  return out;
+}
+
+// A reply written as raw bytes: used where lws has not set up an HTTP/1.1 response yet
+// (refused upgrades, see notes/libwebsockets-on-bookworm.md pitfall 3).
+int writeRaw(lws* wsi, int status, std::string_view reason, std::string_view json) {
+  std::string text =
+      "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) +
+      "\r\ncontent-type: application/json\r\ncontent-length: " + std::to_string(json.size()) +
+      "\r\nconnection: close\r\n\r\n" + std::string(json);
+  std::vector<unsigned char> buf(LWS_PRE + text.size());
+  std::memcpy(buf.data() + LWS_PRE, text.data(), text.size());
+  lws_write(wsi, buf.data() + LWS_PRE, text.size(), LWS_WRITE_HTTP);
+  return 1;
+}
+
+// WebSocket upgrades ignore mounts and land on the vhost default or protocols[0]; both refuse
+// until the WebSocket endpoint exists (next issue).
+int refuseUpgrade(lws* wsi) {
+  return writeRaw(wsi, 501, "Not Implemented",
+                  R"({"detail":"the WebSocket endpoint is not available yet","code":"internal"})");
+}
+
+int httpCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
+  auto* transport = static_cast<Transport*>(lws_context_user(lws_get_context(wsi)));
+  if (!transport) return lws_callback_http_dummy(wsi, reason, user, in, len);
+  return transport->onHttp(wsi, reason, user, in, len);
+}
+
+int wsCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
+  if (reason == LWS_CALLBACK_HTTP_CONFIRM_UPGRADE) return refuseUpgrade(wsi);
+  if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) return 0;  // handled once, in "http"
+  return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+const lws_protocols kProtocols[] = {
+    {"http", httpCallback, sizeof(Pss), 0, 0, nullptr, 0},
+    {"rpad-ws", wsCallback, 0, 4096, 0, nullptr, 0},
+    {nullptr, nullptr, 0, 0, 0, nullptr, 0},
+};
+
+// Clients that name no subprotocol land on rpad-ws.
+const lws_protocol_vhost_options kWsDefault = {nullptr, nullptr, "default", "1"};
+const lws_protocol_vhost_options kPvo = {nullptr, &kWsDefault, "rpad-ws", ""};
+
+}  // namespace
+
+struct Transport::Pending {
+  lws* wsi = nullptr;
+  api::Request request;
+  bool close_after = false;  // the request carried a body: see the pipelining note in onHttp
+  bool dispatched = false;
+  bool too_big = false;  // the body passed kMaxBodyBytes: drained, then answered 413
+  uint64_t received = 0;
+  std::optional<Response> reply;
+};
+
+struct Transport::Timer {
+  lws_sorted_usec_list_t sul;  // first member: the callback casts back to Timer
+  Transport* self;
+};
+
+void CompletionQueue::push(uint64_t request_id, Response response) {
+  std::lock_guard lock(mutex_);
+  if (!context_) return;
+  const bool was_empty = items_.empty();
+  items_.emplace_back(request_id, std::move(response));
+  if (was_empty) lws_cancel_service(context_);
+}
+
+std::vector<std::pair<uint64_t, Response>> CompletionQueue::drain() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(items_, {});
+}
+
+void CompletionQueue::open(lws_context* context) {
+  std::lock_guard lock(mutex_);
+  context_ = context;
+}
+
+void CompletionQueue::close() {
+  std::lock_guard lock(mutex_);
+  context_ = nullptr;
+  items_.clear();
+}
+
+Transport::Transport(const core::DaemonConfig& config, const api::Router& router,
+                     live::OfflineDetector& detector, const core::Clock& clock, core::Logger& log)
+    : config_(config),
+      router_(router),
+      detector_(detector),
+      clock_(clock),
+      log_(log),
+      timer_(std::make_unique<Timer>()) {
+  timer_->self = this;
+}
+
+Transport::~Transport() {
+  completions_->close();
+  if (context_) lws_context_destroy(context_);
+}
+
+int Transport::listen() {
+  lws_logger = &log_;
+  lws_set_log_level(LLL_ERR | LLL_WARN, [](int level, const char* line) {
+    std::string_view text(line);
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+    if (lws_logger)
+      lws_logger->write(level == LLL_ERR ? core::LogLevel::kError : core::LogLevel::kWarn,
+                        "libwebsockets", {{"detail", text}});
+  });
+
+  lws_context_creation_info info;
+  std::memset(&info, 0, sizeof info);
+  info.port = config_.listen_port;
+  const bool any = config_.listen_host == "0.0.0.0" || config_.listen_host == "*";
+  info.iface = any ? nullptr : config_.listen_host.c_str();
+  if (config_.listen_host.find(':') == std::string::npos)
+    info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+  info.protocols = kProtocols;
+  info.pvo = &kPvo;
+  info.user = this;
+  info.max_http_header_data = 8192;
+  info.keepalive_timeout = 5;
+  info.timeout_secs = 10;
+  info.gid = -1;
+  info.uid = -1;
+  if (config_.tls_cert && config_.tls_key) {
+    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.ssl_cert_filepath = config_.tls_cert->c_str();
+    info.ssl_private_key_filepath = config_.tls_key->c_str();
+  }
+
+  context_ = lws_create_context(&info);
+  if (!context_)
+    throw core::Error(core::ErrorCode::kUnavailable, "cannot listen on " + config_.listen_host +
+                                                         ":" + std::to_string(config_.listen_port) +
+                                                         " (address in use?)");
+  const int port = lws_get_vhost_listen_port(lws_get_vhost_by_name(context_, "default"));
+  completions_->open(context_);
+  return port;
+}
+
+void Transport::run() {
+  loop_thread_ = std::this_thread::get_id();
+  onTimer();  // first offline check at once: restart grace may already have run out
+  while (!stop_.load()) {
+    if (lws_service(context_, 0) < 0) break;
+  }
+  completions_->close();
+  lws_context_destroy(context_);
+  context_ = nullptr;
+  pending_.clear();
+}
+
+void Transport::requestStop() {
+  stop_.store(true);
+  // Wakes lws_service through the same path as a finished worker reply.
+  completions_->push(0, Response{});
+}
+
+void Transport::onTimer() {
+  const core::Millis delay = detector_.check(clock_.now());
+  lws_sul_schedule(
+      context_, 0, &timer_->sul,
+      [](lws_sorted_usec_list_t* sul) { reinterpret_cast<Timer*>(sul)->self->onTimer(); },
+      static_cast<lws_usec_t>(delay.count()) * LWS_US_PER_MS);
+}
+
+void Transport::dispatch(uint64_t id) {
+  auto& p = *pending_.at(id);
+  p.dispatched = true;
+  std::shared_ptr<CompletionQueue> completions = completions_;
+  in_dispatch_ = true;
+  router_.dispatch(p.request, [this, id, completions](Response r) {
+    // On the loop (a handler that answered at once) the reply is stored for onHttp to write;
+    // from a worker it travels through the queue and wakes the loop.
+    if (std::this_thread::get_id() == loop_thread_) {
+      if (auto it = pending_.find(id); it != pending_.end()) {
+        it->second->reply = std::move(r);
+        if (!in_dispatch_) lws_callback_on_writable(it->second->wsi);
+      }
+    } else {
+      completions->push(id, std::move(r));
+    }
+  });
+  in_dispatch_ = false;
+}
+
+int Transport::writeReply(lws* wsi, uint64_t id) {
+  auto it = pending_.find(id);
+  if (it == pending_.end() || !it->second->reply) return 0;
+  const Response r = std::move(*it->second->reply);
+  const bool close = it->second->close_after;
+  pending_.erase(it);
+
+  std::vector<unsigned char> buf(LWS_PRE + 1024 + r.body.size());
+  unsigned char* start = buf.data() + LWS_PRE;
+  unsigned char* p = start;
+  unsigned char* end = buf.data() + buf.size();
+  if (lws_add_http_common_headers(wsi, static_cast<unsigned>(r.status), r.content_type.c_str(),
+                                  r.body.size(), &p, end))
+    return -1;
+  for (const auto& [name, value] : r.headers) {
+    std::string key;
+    for (char c : name) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    key += ':';
+    if (lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(key.c_str()),
+                                    reinterpret_cast<const unsigned char*>(value.data()),
+                                    static_cast<int>(value.size()), &p, end))
+      return -1;
+  }
+  if (close &&
+      lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>("connection:"),
+                                  reinterpret_cast<const unsigned char*>("close"), 5, &p, end))
+    return -1;
+  if (lws_finalize_http_header(wsi, &p, end)) return -1;
+  std::memcpy(p, r.body.data(), r.body.size());
+  p += r.body.size();
+  if (lws_write(wsi, start, static_cast<size_t>(p - start), LWS_WRITE_HTTP_FINAL) < 0) return -1;
+  if (close) return -1;
+  return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+int Transport::tooLarge(lws* wsi, uint64_t id) {
+  pending_.at(id)->reply =
+      api::errorResponse(core::ErrorCode::kTooLarge, "request body exceeds the 1 MiB limit");
+  writeReply(wsi, id);
+  return -1;
+}
+
+int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len) {
+  const auto reason = static_cast<lws_callback_reasons>(reason_int);
+  auto* pss = static_cast<Pss*>(user);
+  try {
+    switch (reason) {
+      case LWS_CALLBACK_HTTP: {
+        char* uri = nullptr;
+        int uri_len = 0;
+        const int method = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
+        auto p = std::make_unique<Pending>();
+        p->wsi = wsi;
+        p->request.method = method >= 0 && method <= LWSHUMETH_HEAD ? kMethodNames[method] : "";
+        p->request.path.assign(uri ? uri : "", uri ? static_cast<size_t>(uri_len) : 0);
+        p->request.query = queryArgs(wsi);
+        p->request.content_type = header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
+        p->request.authorization = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+        char ip[64] = {};
+        lws_get_peer_simple(wsi, ip, sizeof ip);
+        p->request.peer_ip = ip;
+
+        // lws 4.1.6 spins forever when a client pipelines requests with bodies (see
+        // notes/libwebsockets-on-bookworm.md, pitfall 1). Closing the connection after any
+        // request that carried a body means nothing can be pipelined behind it.
+        const std::string length = header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+        const bool chunked = !header(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING).empty();
+        uint64_t declared = 0;
+        std::from_chars(length.data(), length.data() + length.size(), declared);
+        p->close_after = !length.empty() || chunked;
+
+        const uint64_t id = next_id_++;
+        pss->id = id;
+        const bool expects_body = declared > 0 || chunked;
+        p->too_big = declared > kMaxBodyBytes;
+        pending_.emplace(id, std::move(p));
+        if (declared > kMaxDrainBytes) return tooLarge(wsi, id);
+        if (expects_body) return 0;  // the body arrives in LWS_CALLBACK_HTTP_BODY
+        dispatch(id);
+        return writeReply(wsi, id);
+      }
+
+      case LWS_CALLBACK_HTTP_BODY: {
+        auto it = pss ? pending_.find(pss->id) : pending_.end();
+        if (it == pending_.end() || it->second->dispatched) return -1;
+        auto& p = *it->second;
+        p.received += len;
+        if (p.received > kMaxDrainBytes) return tooLarge(wsi, pss->id);
+        if (p.received > kMaxBodyBytes && !p.too_big) {
+          p.too_big = true;
+          std::string().swap(p.request.body);
+        }
+        if (!p.too_big) p.request.body.append(static_cast<const char*>(in), len);
+        return 0;
+      }
+
+      case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
+        auto it = pss ? pending_.find(pss->id) : pending_.end();
+        // A second completion for one transaction is the 4.1.6 pipelining loop: drop the
+        // connection rather than spin.
+        if (it == pending_.end() || it->second->dispatched) return -1;
+        if (it->second->too_big) return tooLarge(wsi, pss->id);
+        dispatch(pss->id);
+        return writeReply(wsi, pss->id);
+      }
+
+      case LWS_CALLBACK_HTTP_WRITEABLE:
+        return pss ? writeReply(wsi, pss->id) : 0;
+
+      case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        for (auto& [id, response] : completions_->drain()) {
+          auto it = pending_.find(id);
+          if (it == pending_.end()) continue;  // the client went away meanwhile
+          it->second->reply = std::move(response);
+          lws_callback_on_writable(it->second->wsi);
+        }
+        return 0;
+
+      case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        return refuseUpgrade(wsi);
+
+      case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return -1;  // no WebSocket may bind to the HTTP protocol
+
+      case LWS_CALLBACK_CLOSED_HTTP:
+      case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+        if (pss && pss->id) pending_.erase(pss->id);
+        break;
+
+      default:
+        break;
+    }
+  } catch (const std::exception& e) {
+    // No exception may cross into C: log and drop the connection.
+    log_.error("transport error", {{"error", e.what()}});
+    return -1;
+  }
+  return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+}  // namespace rpa::daemon

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <memory>
+
+#include "lib/api/authenticator.hpp"
+#include "lib/api/router.hpp"
+#include "lib/api/services.hpp"
+#include "lib/core/config.hpp"
+#include "lib/live/client_registry.hpp"
+#include "lib/live/offline_detector.hpp"
+#include "lib/store/heartbeat_writer.hpp"
+
+namespace rpa::api {
+
+/// Everything rpad serves, wired together over an initialised store: the registry loaded with
+/// restart grace, the heartbeat writer, the authenticator, the routes, the offline detector.
+/// The transport feeds it requests; unit tests drive it directly.
+class App {
+ public:
+  App(const core::DaemonConfig& config, store::Store& store, const core::Clock& clock,
+      core::Logger& log, core::Executor& blocking);
+  ~App();
+
+  const Router& router() const { return router_; }
+  live::OfflineDetector& detector() { return detector_; }
+  live::ClientRegistry& registry() { return registry_; }
+  /// Flushes buffered heartbeats and stops the writer (graceful shutdown).
+  void stop() { writer_.stop(); }
+
+ private:
+  live::ClientRegistry registry_;
+  store::HeartbeatWriter writer_;
+  Authenticator auth_;
+  Services services_;
+  Router router_;
+  live::OfflineDetector detector_;
+};
+
+}  // namespace rpa::api

@@ -1,0 +1,191 @@
+#include "lib/api/routes.hpp"
+
+#include <charconv>
+
+#include "lib/api/client_json.hpp"
+#include "lib/api/http_error.hpp"
+
+namespace rpa::api {
+
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+constexpr size_t kMaxPageSize = 1000;
+constexpr int kMaxCapacity = 1000;
+
+nlohmann::json problem(nlohmann::json loc, std::string msg, std::string type) {
+  return {{"loc", std::move(loc)}, {"msg", std::move(msg)}, {"type", std::move(type)}};
+}
+
+std::optional<int64_t> parseInt(std::string_view text) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
+
+// A registration body: {"name": "bot-1", "labels": {"os": "linux"}, "capacity": 1}.
+model::Client decodeRegistration(const nlohmann::json& body) {
+  auto problems = nlohmann::json::array();
+  model::Client c;
+  if (!body.is_object())
+    throw Error(
+        ErrorCode::kInvalidArgument, "body must be an object",
+        nlohmann::json::array({problem({"body"}, "value is not a valid dict", "type_error.dict")}));
+  if (auto it = body.find("name"); it == body.end() || it->is_null()) {
+    problems.push_back(problem({"body", "name"}, "field required", "value_error.missing"));
+  } else if (!it->is_string()) {
+    problems.push_back(problem({"body", "name"}, "str type expected", "type_error.str"));
+  } else if (auto why = model::checkClientName(it->get_ref<const std::string&>()); !why.empty()) {
+    problems.push_back(problem({"body", "name"}, "name " + why, "value_error.name"));
+  } else {
+    c.name = it->get<std::string>();
+  }
+  if (auto it = body.find("labels"); it != body.end() && !it->is_null()) {
+    if (!it->is_object()) {
+      problems.push_back(
+          problem({"body", "labels"}, "value is not a valid dict", "type_error.dict"));
+    } else {
+      for (auto& [k, v] : it->items()) {
+        if (k.empty() || k.size() > 63 || k.find('=') != std::string::npos)
+          problems.push_back(problem({"body", "labels", k},
+                                     "label keys must be 1 to 63 characters without '='",
+                                     "value_error.label"));
+        else if (!v.is_string() || v.get_ref<const std::string&>().size() > 255)
+          problems.push_back(problem({"body", "labels", k},
+                                     "label values must be strings of at most 255 characters",
+                                     "type_error.str"));
+        else
+          c.labels[k] = v.get<std::string>();
+      }
+    }
+  }
+  if (auto it = body.find("capacity"); it != body.end() && !it->is_null()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > kMaxCapacity)
+      problems.push_back(
+          problem({"body", "capacity"},
+                  "capacity must be an integer from 1 to " + std::to_string(kMaxCapacity),
+                  "value_error.number"));
+    else
+      c.capacity = it->get<int>();
+  }
+  if (!problems.empty()) throw Error(ErrorCode::kInvalidArgument, "invalid client", problems);
+  return c;
+}
+
+live::ClientFilter decodeFilter(const Request& req) {
+  live::ClientFilter f;
+  auto problems = nlohmann::json::array();
+  if (auto status = lastValue(req.query, "status")) {
+    f.status = model::parseClientStatus(*status);
+    if (!f.status)
+      problems.push_back(problem({"query", "status"},
+                                 "value is not a valid enumeration member; permitted: 'online', "
+                                 "'idle', 'busy', 'offline'",
+                                 "type_error.enum"));
+  }
+  auto [first, last] = req.query.equal_range("label");
+  for (auto it = first; it != last; ++it) {
+    auto eq = it->second.find('=');
+    if (eq == std::string::npos || eq == 0)
+      problems.push_back(
+          problem({"query", "label"}, "label filters look like key=value", "value_error.label"));
+    else
+      f.labels[it->second.substr(0, eq)] = it->second.substr(eq + 1);
+  }
+  f.search = lastValue(req.query, "q").value_or("");
+  if (auto limit = lastValue(req.query, "limit")) {
+    auto v = parseInt(*limit);
+    if (!v || *v < 1 || *v > static_cast<int64_t>(kMaxPageSize))
+      problems.push_back(problem(
+          {"query", "limit"}, "limit must be an integer from 1 to " + std::to_string(kMaxPageSize),
+          "value_error.number"));
+    else
+      f.limit = static_cast<size_t>(*v);
+  }
+  if (auto cursor = lastValue(req.query, "cursor"); cursor && !cursor->empty()) {
+    auto v = parseInt(*cursor);
+    if (!v || *v < 0)
+      problems.push_back(
+          problem({"query", "cursor"}, "not a cursor this server issued", "value_error.cursor"));
+    else
+      f.after_id = *v;
+  }
+  if (!problems.empty()) throw Error(ErrorCode::kInvalidArgument, "invalid filter", problems);
+  return f;
+}
+
+}  // namespace
+
+Handler registerClient(Services& s) {
+  return [&s](Call& call, Done done) {
+    model::Client client = decodeRegistration(call.json);
+    client.tenant_id = call.caller().tenant_id;
+    client.tenant = call.caller().tenant;
+    runBlocking(s.blocking, std::move(done), [&s, client = std::move(client)]() mutable {
+      auto [token, hash] = Authenticator::newClientToken();
+      client.token_hash = std::move(hash);
+      client.created_at = s.clock.now();
+      try {
+        client = s.store.createClient(client);
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::kConflict) throw;
+        throw Error(ErrorCode::kConflict, "a client named \"" + client.name +
+                                              "\" already exists in tenant " + client.tenant);
+      }
+      s.registry.add(client);
+      s.log.info("client registered",
+                 {{"client", client.id}, {"name", client.name}, {"tenant", client.tenant}});
+      auto body = clientJson(client, s.clock.now());
+      body["token"] = token;
+      return jsonResponse(201, body);
+    });
+  };
+}
+
+Handler listClients(Services& s) {
+  return [&s](Call& call, Done done) {
+    auto filter = decodeFilter(call.request);
+    const size_t limit = filter.limit;
+    filter.limit = limit + 1;  // one more tells whether another page exists
+    auto clients = s.registry.list(call.caller().tenant_id, filter);
+    nlohmann::json next = nullptr;
+    if (clients.size() > limit) {
+      clients.resize(limit);
+      next = std::to_string(clients.back().id);
+    }
+    const auto now = s.clock.now();
+    auto items = nlohmann::json::array();
+    for (const auto& c : clients) items.push_back(clientJson(c, now));
+    done(jsonResponse(200, {{"items", std::move(items)}, {"next_cursor", next}}));
+  };
+}
+
+Handler getClient(Services& s) {
+  return [&s](Call& call, Done done) {
+    const int64_t id = pathId(call, 0, "id");
+    auto client = s.registry.get(call.caller().tenant_id, id);
+    if (!client) throw Error(ErrorCode::kNotFound, "client " + std::to_string(id) + " not found");
+    done(jsonResponse(200, clientJson(*client, s.clock.now())));
+  };
+}
+
+Handler deleteClient(Services& s) {
+  return [&s](Call& call, Done done) {
+    const int64_t id = pathId(call, 0, "id");
+    const int64_t tenant = call.caller().tenant_id;
+    runBlocking(s.blocking, std::move(done), [&s, id, tenant] {
+      if (!s.store.deleteClient(tenant, id))
+        throw Error(ErrorCode::kNotFound, "client " + std::to_string(id) + " not found");
+      s.registry.remove(tenant, id);
+      s.log.info("client deleted", {{"client", id}, {"tenant", tenant}});
+      Response r;
+      r.status = 204;
+      return r;
+    });
+  };
+}
+
+}  // namespace rpa::api

@@ -1,0 +1,69 @@
+#include "lib/api/routes.hpp"
+
+#include "lib/api/client_json.hpp"
+#include "lib/api/http_error.hpp"
+#include "lib/core/time.hpp"
+#include "lib/model/heartbeat.hpp"
+
+namespace rpa::api {
+
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+// A robot token speaks only for its own client: another client of its tenant is 403, a client
+// that does not exist there is 404 (SPEC §3.1).
+void checkRobotScope(Services& s, const auth::Principal& p, int64_t client_id) {
+  if (client_id > 0 && p.isClient() && p.subject_id == client_id) return;
+  const bool exists = client_id > 0 && s.registry.get(p.tenant_id, client_id).has_value();
+  if (!exists)
+    throw Error(ErrorCode::kNotFound, "client " + std::to_string(client_id) + " not found");
+  if (p.isClient())
+    throw Error(ErrorCode::kPermissionDenied, "this token belongs to another client");
+}
+
+}  // namespace
+
+// The hot path: validate, update memory, queue the timestamp for the writer, answer. Only a
+// transition waits, for its durable record.
+Handler receiveHeartbeat(Services& s) {
+  return [&s](Call& call, Done done) {
+    const auto hb = model::decodeHeartbeat(call.json);
+    const auto& caller = call.caller();
+    checkRobotScope(s, caller, hb.client_id);
+    const auto now = s.clock.now();
+    auto touched = s.registry.touch(caller.tenant_id, hb, call.request.peer_ip, now);
+    if (!touched)
+      throw Error(ErrorCode::kNotFound, "client " + std::to_string(hb.client_id) + " not found");
+
+    auto reply = jsonResponse(
+        200, {{"client_id", hb.client_id},
+              {"status", model::toString(touched->live.status)},
+              {"last_heartbeat", core::formatRfc3339(now)},
+              {"heartbeat_timeout_seconds", s.heartbeat_timeout.count()},
+              {"next_heartbeat_seconds", std::max<int64_t>(1, s.heartbeat_timeout.count() / 3)}});
+    s.writer.enqueue(hb.client_id, std::move(touched->live));
+    if (!touched->event) return done(std::move(reply));
+
+    live::logTransition(s.log, *touched->event);
+    s.writer.writeNow({std::move(*touched->event)},
+                      [done = std::move(done), reply = std::move(reply)](bool ok) {
+                        done(ok ? reply
+                                : errorResponse(ErrorCode::kUnavailable,
+                                                "the transition could not be recorded; retry"));
+                      });
+  };
+}
+
+Handler heartbeatStatus(Services& s) {
+  return [&s](Call& call, Done done) {
+    const int64_t id = pathId(call, 0, "client_id");
+    checkRobotScope(s, call.caller(), id);
+    auto client = s.registry.get(call.caller().tenant_id, id);
+    if (!client) throw Error(ErrorCode::kNotFound, "client " + std::to_string(id) + " not found");
+    done(jsonResponse(200, clientJson(*client, s.clock.now())));
+  };
+}
+
+}  // namespace rpa::api

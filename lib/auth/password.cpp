@@ -1,0 +1,57 @@
+#include "lib/auth/password.hpp"
+
+#include <array>
+
+#include <sodium.h>
+
+#include "lib/auth/secrets.hpp"
+#include "lib/core/error.hpp"
+
+namespace rpa::auth {
+
+namespace {
+
+// 18 random bytes are exactly 24 base64url characters, so no character is biased or padded.
+constexpr size_t kGeneratedPasswordBytes = 18;
+
+void ensureSodium() {
+  static const bool ready = sodium_init() >= 0;
+  if (!ready) throw core::Error(core::ErrorCode::kInternal, "libsodium failed to initialise");
+}
+
+// libsodium declares these arguments nonnull, yet an empty string_view may carry a null pointer.
+const char* bytesOf(std::string_view s) {
+  return s.empty() ? "" : s.data();
+}
+
+}  // namespace
+
+std::string hashPassword(std::string_view password) {
+  ensureSodium();
+  std::array<char, crypto_pwhash_STRBYTES> encoded{};
+  if (crypto_pwhash_str_alg(encoded.data(), bytesOf(password), password.size(),
+                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0)
+    throw core::Error(core::ErrorCode::kInternal, "password hashing failed (out of memory?)");
+  return std::string(encoded.data());
+}
+
+bool verifyPassword(std::string_view password, std::string_view encoded) {
+  ensureSodium();
+  // libsodium reads `encoded` as a C string from a buffer of crypto_pwhash_STRBYTES: anything
+  // that cannot fit, or that hides bytes after a NUL, is not one of our hashes.
+  if (encoded.empty() || encoded.size() >= crypto_pwhash_STRBYTES ||
+      encoded.find('\0') != std::string_view::npos)
+    return false;
+  std::array<char, crypto_pwhash_STRBYTES> buffer{};
+  encoded.copy(buffer.data(), encoded.size());
+  // A failure here is either a wrong password, a malformed encoding or an allocation failure;
+  // libsodium does not tell them apart, and all of them must deny the login.
+  return crypto_pwhash_str_verify(buffer.data(), bytesOf(password), password.size()) == 0;
+}
+
+std::string generatePassword() {
+  return randomToken(kGeneratedPasswordBytes);
+}
+
+}  // namespace rpa::auth

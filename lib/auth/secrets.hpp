@@ -1,0 +1,22 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace rpa::auth {
+
+/// `bytes` bytes from the OS CSPRNG (libsodium), encoded base64url without padding.
+std::string randomToken(size_t bytes = 32);
+
+/// Lowercase hex SHA-256 of `data`: how opaque tokens are stored at rest.
+std::string sha256Hex(std::string_view data);
+
+/// Compares two strings in time that depends only on their lengths.
+bool constantTimeEquals(std::string_view a, std::string_view b);
+
+/// base64url without padding, and back (nullopt-free: returns false on bad input).
+std::string base64UrlEncode(std::string_view data);
+bool base64UrlDecode(std::string_view text, std::string& out);
+
+}  // namespace rpa::auth

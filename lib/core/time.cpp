@@ -1,0 +1,105 @@
+#include "lib/core/time.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace rpa::core {
+
+namespace {
+
+// Reads exactly `width` digits at `pos`; advances pos.
+std::optional<int> digits(std::string_view s, size_t& pos, size_t width) {
+  if (pos + width > s.size()) return std::nullopt;
+  int value = 0;
+  auto [end, ec] = std::from_chars(s.data() + pos, s.data() + pos + width, value);
+  if (ec != std::errc{} || end != s.data() + pos + width) return std::nullopt;
+  pos += width;
+  return value;
+}
+
+bool expect(std::string_view s, size_t& pos, std::string_view any_of) {
+  if (pos >= s.size() || any_of.find(s[pos]) == std::string_view::npos) return false;
+  ++pos;
+  return true;
+}
+
+}  // namespace
+
+int64_t toUnixMillis(TimePoint t) {
+  return std::chrono::duration_cast<Millis>(t.time_since_epoch()).count();
+}
+
+TimePoint fromUnixMillis(int64_t ms) {
+  return TimePoint{Millis{ms}};
+}
+
+std::string formatRfc3339(TimePoint t) {
+  const int64_t ms = toUnixMillis(t);
+  const std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+  const int frac = static_cast<int>(ms - static_cast<int64_t>(secs) * 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+std::optional<TimePoint> parseRfc3339(std::string_view s) {
+  size_t pos = 0;
+  auto year = digits(s, pos, 4);
+  if (!year || !expect(s, pos, "-")) return std::nullopt;
+  auto month = digits(s, pos, 2);
+  if (!month || !expect(s, pos, "-")) return std::nullopt;
+  auto day = digits(s, pos, 2);
+  if (!day || !expect(s, pos, "Tt ")) return std::nullopt;
+  auto hour = digits(s, pos, 2);
+  if (!hour || !expect(s, pos, ":")) return std::nullopt;
+  auto minute = digits(s, pos, 2);
+  if (!minute || !expect(s, pos, ":")) return std::nullopt;
+  auto second = digits(s, pos, 2);
+  if (!second) return std::nullopt;
+  if (*month < 1 || *month > 12 || *day < 1 || *day > 31 || *hour > 23 || *minute > 59 ||
+      *second > 60)
+    return std::nullopt;
+
+  int64_t frac_ms = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    size_t start = pos;
+    int scale = 100;
+    while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
+      frac_ms += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+  }
+
+  int offset_minutes = 0;
+  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+    ++pos;
+  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+    const int sign = s[pos] == '-' ? -1 : 1;
+    ++pos;
+    auto oh = digits(s, pos, 2);
+    if (!oh || !expect(s, pos, ":")) return std::nullopt;
+    auto om = digits(s, pos, 2);
+    if (!om || *oh > 23 || *om > 59) return std::nullopt;
+    offset_minutes = sign * (*oh * 60 + *om);
+  } else {
+    return std::nullopt;
+  }
+  if (pos != s.size()) return std::nullopt;
+
+  using namespace std::chrono;
+  const auto ymd =
+      year_month_day{std::chrono::year{*year}, std::chrono::month(*month), std::chrono::day(*day)};
+  if (!ymd.ok()) return std::nullopt;
+  auto t = sys_days{ymd} + hours{*hour} + minutes{*minute} + seconds{*second} +
+           milliseconds{frac_ms} - minutes{offset_minutes};
+  return time_point_cast<system_clock::duration>(t);
+}
+
+}  // namespace rpa::core

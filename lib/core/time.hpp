@@ -1,0 +1,22 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lib/core/clock.hpp"
+
+namespace rpa::core {
+
+/// RFC 3339 in UTC with milliseconds: "2025-07-23T12:00:00.123Z".
+std::string formatRfc3339(TimePoint t);
+
+/// Parses RFC 3339 ("2025-07-23T12:00:00Z", fractional seconds and "+02:00" offsets allowed).
+/// Returns nullopt for anything else.
+std::optional<TimePoint> parseRfc3339(std::string_view text);
+
+/// Milliseconds since the Unix epoch, the form timestamps take in the database.
+int64_t toUnixMillis(TimePoint t);
+TimePoint fromUnixMillis(int64_t ms);
+
+}  // namespace rpa::core

@@ -1,0 +1,31 @@
+#include "lib/live/offline_detector.hpp"
+
+#include <algorithm>
+
+namespace rpa::live {
+
+core::Millis OfflineDetector::check(core::TimePoint now) {
+  auto transitions = registry_.expire(now);
+  if (!transitions.empty()) {
+    std::vector<model::ClientEvent> events;
+    events.reserve(transitions.size());
+    for (auto& t : transitions) {
+      logTransition(log_, t.event);
+      writer_.enqueue(t.event.client_id, std::move(t.live));
+      events.push_back(std::move(t.event));
+    }
+    writer_.writeNow(std::move(events), nullptr);
+  }
+  return nextDelay(now);
+}
+
+core::Millis OfflineDetector::nextDelay(core::TimePoint now) const {
+  const core::Millis cap = check_interval_;
+  auto deadline = registry_.nextDeadline();
+  if (!deadline) return cap;
+  // Round up so the timer never fires a fraction of a millisecond before the deadline.
+  auto wait = std::chrono::ceil<core::Millis>(*deadline - now);
+  return std::clamp(wait, core::Millis{0}, cap);
+}
+
+}  // namespace rpa::live

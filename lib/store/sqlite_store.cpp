@@ -1,0 +1,300 @@
+#include "lib/store/sqlite_store.hpp"
+
+#include <SQLiteCpp/Backup.h>
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+
+#include "lib/core/error.hpp"
+#include "lib/core/time.hpp"
+#include "lib/store/migrations.hpp"
+
+namespace rpa::store {
+
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+model::Tenant readTenant(SQLite::Statement& q) {
+  return {q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString()};
+}
+
+void bindOptionalTime(SQLite::Statement& q, const char* name,
+                      const std::optional<core::TimePoint>& t) {
+  if (t)
+    q.bind(name, static_cast<int64_t>(core::toUnixMillis(*t)));
+  else
+    q.bind(name);
+}
+
+void bindOptionalInt(SQLite::Statement& q, const char* name, const std::optional<int64_t>& v) {
+  if (v)
+    q.bind(name, *v);
+  else
+    q.bind(name);
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::filesystem::path& path) {
+  try {
+    db_ = std::make_unique<SQLite::Database>(path.string(),
+                                             SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db_->exec("PRAGMA journal_mode=WAL");
+    db_->exec("PRAGMA synchronous=NORMAL");
+    db_->exec("PRAGMA foreign_keys=ON");
+    db_->setBusyTimeout(5000);
+  } catch (const SQLite::Exception& e) {
+    throw Error(ErrorCode::kUnavailable, "cannot open database " + path.string() + ": " + e.what());
+  }
+}
+
+SqliteStore::~SqliteStore() = default;
+
+// Every call holds the mutex and turns SQLite failures into core::Error, so no SQLite exception
+// escapes lib/store. Constraint violations are the caller's conflict; the rest is unavailability.
+template <typename F>
+auto SqliteStore::locked(F&& f) {
+  std::lock_guard lock(mutex_);
+  try {
+    return f(*db_);
+  } catch (const SQLite::Exception& e) {
+    if (e.getErrorCode() == SQLITE_CONSTRAINT) throw Error(ErrorCode::kConflict, e.what());
+    throw Error(ErrorCode::kUnavailable, std::string("database error: ") + e.what());
+  }
+}
+
+int SqliteStore::schemaVersion() {
+  return locked([](SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); });
+}
+
+int SqliteStore::migrate() {
+  return locked([](SQLite::Database& db) {
+    const auto steps = sqliteMigrations();
+    int version = db.execAndGet("PRAGMA user_version").getInt();
+    if (version > static_cast<int>(steps.size()))
+      throw Error(ErrorCode::kUnavailable, "database schema version " + std::to_string(version) +
+                                               " is newer than this rpad understands (" +
+                                               std::to_string(steps.size()) + "); upgrade rpad");
+    for (; version < static_cast<int>(steps.size()); ++version) {
+      SQLite::Transaction tx(db);
+      db.exec(std::string(steps[version]));
+      db.exec("PRAGMA user_version = " + std::to_string(version + 1));
+      tx.commit();
+    }
+    return version;
+  });
+}
+
+std::optional<std::string> SqliteStore::setting(std::string_view key) {
+  return locked([&](SQLite::Database& db) -> std::optional<std::string> {
+    SQLite::Statement q(db, "SELECT value FROM settings WHERE key = :key");
+    q.bind(":key", std::string(key));
+    if (!q.executeStep()) return std::nullopt;
+    return q.getColumn(0).getString();
+  });
+}
+
+void SqliteStore::putSetting(std::string_view key, std::string_view value) {
+  locked([&](SQLite::Database& db) {
+    SQLite::Statement q(db,
+                        "INSERT INTO settings (key, value) VALUES (:key, :value) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    q.bind(":key", std::string(key));
+    q.bind(":value", std::string(value));
+    q.exec();
+  });
+}
+
+std::optional<model::Tenant> SqliteStore::tenantByName(std::string_view name) {
+  return locked([&](SQLite::Database& db) -> std::optional<model::Tenant> {
+    SQLite::Statement q(db, "SELECT id, name, display_name FROM tenants WHERE name = :name");
+    q.bind(":name", std::string(name));
+    if (!q.executeStep()) return std::nullopt;
+    return readTenant(q);
+  });
+}
+
+std::optional<model::Tenant> SqliteStore::tenantById(int64_t id) {
+  return locked([&](SQLite::Database& db) -> std::optional<model::Tenant> {
+    SQLite::Statement q(db, "SELECT id, name, display_name FROM tenants WHERE id = :id");
+    q.bind(":id", id);
+    if (!q.executeStep()) return std::nullopt;
+    return readTenant(q);
+  });
+}
+
+std::optional<model::User> SqliteStore::user(int64_t tenant_id, std::string_view username) {
+  return locked([&](SQLite::Database& db) -> std::optional<model::User> {
+    SQLite::Statement q(db,
+                        "SELECT id, tenant_id, username, password_hash, role, system_admin, "
+                        "disabled FROM users WHERE tenant_id = :tenant AND username = :username");
+    q.bind(":tenant", tenant_id);
+    q.bind(":username", std::string(username));
+    if (!q.executeStep()) return std::nullopt;
+    model::User u;
+    u.id = q.getColumn(0).getInt64();
+    u.tenant_id = q.getColumn(1).getInt64();
+    u.username = q.getColumn(2).getString();
+    u.password_hash = q.getColumn(3).getString();
+    u.role = model::parseRole(q.getColumn(4).getString()).value_or(model::Role::kViewer);
+    u.system_admin = q.getColumn(5).getInt() != 0;
+    u.disabled = q.getColumn(6).getInt() != 0;
+    return u;
+  });
+}
+
+model::User SqliteStore::createUser(model::User user) {
+  return locked([&](SQLite::Database& db) {
+    SQLite::Statement q(
+        db,
+        "INSERT INTO users (tenant_id, username, password_hash, role, system_admin, "
+        "disabled, created_at) VALUES (:tenant, :username, :hash, :role, :sa, "
+        ":disabled, :now)");
+    q.bind(":tenant", user.tenant_id);
+    q.bind(":username", user.username);
+    q.bind(":hash", user.password_hash);
+    q.bind(":role", std::string(model::toString(user.role)));
+    q.bind(":sa", user.system_admin ? 1 : 0);
+    q.bind(":disabled", user.disabled ? 1 : 0);
+    q.bind(":now", static_cast<int64_t>(core::toUnixMillis(std::chrono::system_clock::now())));
+    q.exec();
+    user.id = db.getLastInsertRowid();
+    return user;
+  });
+}
+
+model::Client SqliteStore::createClient(model::Client client) {
+  return locked([&](SQLite::Database& db) {
+    SQLite::Statement q(db,
+                        "INSERT INTO clients (tenant_id, name, labels, capacity, token_hash, "
+                        "created_at) VALUES (:tenant, :name, :labels, :capacity, :hash, :created)");
+    q.bind(":tenant", client.tenant_id);
+    q.bind(":name", client.name);
+    q.bind(":labels", nlohmann::json(client.labels).dump());
+    q.bind(":capacity", client.capacity);
+    q.bind(":hash", client.token_hash);
+    q.bind(":created", static_cast<int64_t>(core::toUnixMillis(client.created_at)));
+    q.exec();
+    client.id = db.getLastInsertRowid();
+    return client;
+  });
+}
+
+bool SqliteStore::deleteClient(int64_t tenant_id, int64_t client_id) {
+  return locked([&](SQLite::Database& db) {
+    SQLite::Statement q(db, "DELETE FROM clients WHERE tenant_id = :tenant AND id = :id");
+    q.bind(":tenant", tenant_id);
+    q.bind(":id", client_id);
+    return q.exec() > 0;
+  });
+}
+
+std::vector<model::Client> SqliteStore::allClients() {
+  return locked([&](SQLite::Database& db) {
+    SQLite::Statement q(db,
+                        "SELECT c.id, c.tenant_id, t.name, c.name, c.labels, c.capacity, "
+                        "c.token_hash, c.created_at, c.status, c.last_heartbeat, c.version, "
+                        "c.ip_address, c.clock_skew_ms FROM clients c JOIN tenants t ON "
+                        "t.id = c.tenant_id ORDER BY c.id");
+    std::vector<model::Client> out;
+    while (q.executeStep()) {
+      model::Client c;
+      c.id = q.getColumn(0).getInt64();
+      c.tenant_id = q.getColumn(1).getInt64();
+      c.tenant = q.getColumn(2).getString();
+      c.name = q.getColumn(3).getString();
+      auto labels = nlohmann::json::parse(q.getColumn(4).getString(), nullptr, false);
+      if (labels.is_object()) c.labels = labels.get<model::Labels>();
+      c.capacity = q.getColumn(5).getInt();
+      c.token_hash = q.getColumn(6).getString();
+      c.created_at = core::fromUnixMillis(q.getColumn(7).getInt64());
+      c.live.status = model::parseClientStatus(q.getColumn(8).getString())
+                          .value_or(model::ClientStatus::kOffline);
+      if (!q.getColumn(9).isNull())
+        c.live.last_heartbeat = core::fromUnixMillis(q.getColumn(9).getInt64());
+      c.live.version = q.getColumn(10).getString();
+      c.live.ip_address = q.getColumn(11).getString();
+      if (!q.getColumn(12).isNull()) c.live.clock_skew_ms = q.getColumn(12).getInt64();
+      out.push_back(std::move(c));
+    }
+    return out;
+  });
+}
+
+void SqliteStore::saveLiveness(const std::vector<LivenessUpdate>& updates,
+                               const std::vector<model::ClientEvent>& events) {
+  locked([&](SQLite::Database& db) {
+    SQLite::Transaction tx(db);
+    SQLite::Statement update(db,
+                             "UPDATE clients SET status = :status, last_heartbeat = :last, "
+                             "version = :version, ip_address = :ip, clock_skew_ms = :skew "
+                             "WHERE id = :id");
+    for (const auto& [id, live] : updates) {
+      update.bind(":status", std::string(model::toString(live.status)));
+      bindOptionalTime(update, ":last", live.last_heartbeat);
+      update.bind(":version", live.version);
+      update.bind(":ip", live.ip_address);
+      bindOptionalInt(update, ":skew", live.clock_skew_ms);
+      update.bind(":id", id);
+      update.exec();
+      update.reset();
+    }
+    SQLite::Statement insert(db,
+                             "INSERT INTO client_events (tenant_id, client_id, kind, from_status, "
+                             "to_status, reason, at) VALUES (:tenant, :client, :kind, :from, :to, "
+                             ":reason, :at)");
+    for (const auto& e : events) {
+      insert.bind(":tenant", e.tenant_id);
+      insert.bind(":client", e.client_id);
+      insert.bind(":kind", std::string(model::toString(e.kind)));
+      insert.bind(":from", std::string(model::toString(e.from)));
+      insert.bind(":to", std::string(model::toString(e.to)));
+      insert.bind(":reason", e.reason);
+      insert.bind(":at", static_cast<int64_t>(core::toUnixMillis(e.at)));
+      insert.exec();
+      insert.reset();
+    }
+    tx.commit();
+  });
+}
+
+std::vector<model::ClientEvent> SqliteStore::clientEvents(int64_t tenant_id, int64_t client_id) {
+  return locked([&](SQLite::Database& db) {
+    SQLite::Statement q(db,
+                        "SELECT kind, from_status, to_status, reason, at FROM client_events "
+                        "WHERE tenant_id = :tenant AND client_id = :client ORDER BY id");
+    q.bind(":tenant", tenant_id);
+    q.bind(":client", client_id);
+    std::vector<model::ClientEvent> out;
+    while (q.executeStep()) {
+      model::ClientEvent e;
+      e.tenant_id = tenant_id;
+      e.client_id = client_id;
+      const std::string kind = q.getColumn(0).getString();
+      e.kind = kind == "connected"      ? model::EventKind::kConnected
+               : kind == "disconnected" ? model::EventKind::kDisconnected
+                                        : model::EventKind::kStatusUpdate;
+      e.from = model::parseClientStatus(q.getColumn(1).getString()).value_or(e.from);
+      e.to = model::parseClientStatus(q.getColumn(2).getString()).value_or(e.to);
+      e.reason = q.getColumn(3).getString();
+      e.at = core::fromUnixMillis(q.getColumn(4).getInt64());
+      out.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+void SqliteStore::backup(const std::filesystem::path& destination) {
+  locked([&](SQLite::Database& db) {
+    SQLite::Database dest(destination.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    SQLite::Backup backup(dest, db);
+    backup.executeStep(-1);
+  });
+}
+
+}  // namespace rpa::store

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "lib/store/store.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace rpa::store {
+
+/// Store on one SQLite connection: WAL, synchronous=NORMAL, foreign keys, busy timeout.
+/// Calls are serialised by a mutex; open one instance per process.
+class SqliteStore final : public Store {
+ public:
+  /// Opens (creating when missing) the database at `path`; ":memory:" for tests.
+  /// Throws core::Error{kUnavailable} when it cannot be opened.
+  explicit SqliteStore(const std::filesystem::path& path);
+  ~SqliteStore() override;
+
+  int migrate() override;
+  int schemaVersion() override;
+  std::optional<std::string> setting(std::string_view key) override;
+  void putSetting(std::string_view key, std::string_view value) override;
+  std::optional<model::Tenant> tenantByName(std::string_view name) override;
+  std::optional<model::Tenant> tenantById(int64_t id) override;
+  std::optional<model::User> user(int64_t tenant_id, std::string_view username) override;
+  model::User createUser(model::User user) override;
+  model::Client createClient(model::Client client) override;
+  bool deleteClient(int64_t tenant_id, int64_t client_id) override;
+  std::vector<model::Client> allClients() override;
+  void saveLiveness(const std::vector<LivenessUpdate>& updates,
+                    const std::vector<model::ClientEvent>& events) override;
+  std::vector<model::ClientEvent> clientEvents(int64_t tenant_id, int64_t client_id) override;
+  void backup(const std::filesystem::path& destination) override;
+
+ private:
+  template <typename F>
+  auto locked(F&& f);
+
+  std::mutex mutex_;
+  std::unique_ptr<SQLite::Database> db_;
+};
+
+}  // namespace rpa::store

@@ -1,0 +1,84 @@
+// Durability across kill -9 and graceful stops, and the restart grace of SPEC §3.4.
+#include <SQLiteCpp/Database.h>
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "lib/core/time.hpp"
+#include "lib/store/sqlite_store.hpp"
+#include "tests/support/rpad_process.hpp"
+
+using namespace rpa;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string statusOf(test::RpadProcess& rpad, int64_t id) {
+  auto r = rpad.admin().send("GET", "/api/v1/client/heartbeat/status/" + std::to_string(id));
+  REQUIRE(r.status == 200);
+  return r.body["status"];
+}
+
+}  // namespace
+
+TEST_CASE(
+    "after kill -9, registrations and transitions survive, the database opens clean and "
+    "online robots get a full timeout of grace") {
+  test::TempDir dir;
+  int64_t id = 0;
+  std::string token;
+  {
+    test::RpadProcess rpad({}, {}, dir.path());
+    auto admin = rpad.admin();
+    auto r = admin.send("POST", "/api/v1/clients", {{"name", "survivor"}});
+    REQUIRE(r.status == 201);
+    id = r.body["id"];
+    token = r.body["token"];
+    client::HttpClient robot(rpad.url(), token);
+    REQUIRE(robot.send("POST", "/api/v1/client/heartbeat", {{"client_id", id}, {"status", "busy"}})
+                .status == 200);
+    rpad.kill9();
+  }
+  {
+    SQLite::Database db((dir.path() / "rpad.db").string(), SQLite::OPEN_READONLY);
+    CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
+  }
+  test::RpadProcess rpad({}, {}, dir.path());
+  INFO(rpad.log());
+  // The busy transition was acknowledged, so it is there; the robot is still busy in its grace.
+  CHECK(statusOf(rpad, id) == "busy");
+  client::HttpClient robot(rpad.url(), token);
+  CHECK(robot.send("GET", "/api/v1/client/heartbeat/status/" + std::to_string(id)).status == 200);
+  REQUIRE(test::eventually([&] { return statusOf(rpad, id) == "offline"; }, 4s));
+  rpad.stop();
+
+  store::SqliteStore store(dir.path() / "rpad.db");
+  auto events = store.clientEvents(1, id);
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].kind == model::EventKind::kConnected);
+  CHECK(events[1].reason == "timeout");
+}
+
+TEST_CASE("SIGTERM flushes buffered heartbeats before rpad exits") {
+  test::TempDir dir;
+  int64_t id = 0;
+  std::string last;
+  {
+    test::RpadProcess rpad({"--flush-interval-ms", "60000"}, {}, dir.path());
+    auto admin = rpad.admin();
+    auto r = admin.send("POST", "/api/v1/clients", {{"name", "flusher"}});
+    id = r.body["id"];
+    client::HttpClient robot(rpad.url(), r.body["token"].get<std::string>());
+    const json beat = {{"client_id", id}, {"status", "online"}, {"version", "9.9"}};
+    robot.send("POST", "/api/v1/client/heartbeat", beat);  // a transition: written at once
+    std::this_thread::sleep_for(20ms);  // so the second beat's time differs from the first's
+    auto second = robot.send("POST", "/api/v1/client/heartbeat", beat);  // only buffered
+    last = second.body["last_heartbeat"];
+    CHECK(rpad.stop(5s) == 0);
+  }
+  store::SqliteStore store(dir.path() / "rpad.db");
+  auto c = store.allClients().at(0);
+  CHECK(c.live.version == "9.9");
+  CHECK(core::formatRfc3339(*c.live.last_heartbeat) == last);
+}

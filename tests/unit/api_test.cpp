@@ -1,0 +1,282 @@
+#include <catch2/catch.hpp>
+#include <future>
+
+#include "lib/api/app.hpp"
+#include "lib/api/bootstrap.hpp"
+#include "lib/auth/password.hpp"
+#include "lib/store/sqlite_store.hpp"
+
+using namespace rpa;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kAdminPassword = "admin-password-1";
+
+struct Api {
+  core::FakeClock clock;
+  std::mutex log_mutex;
+  std::string log_text;
+  core::Logger log{core::LogFormat::kText, [this](std::string_view line) {
+                     std::lock_guard lock(log_mutex);
+                     log_text += line;
+                   }};
+  store::SqliteStore store{":memory:"};
+  core::InlineExecutor executor;
+  core::DaemonConfig config;
+  std::unique_ptr<api::App> app;
+
+  Api() {
+    api::initialize(store, std::string(kAdminPassword));
+    config.flush_interval = 50ms;
+    app = std::make_unique<api::App>(config, store, clock, log, executor);
+  }
+
+  api::Response call(const std::string& method, const std::string& target,
+                     const std::string& body = "", const std::string& token = "",
+                     const std::string& content_type = "application/json") {
+    api::Request r;
+    r.method = method;
+    auto q = target.find('?');
+    r.path = target.substr(0, q);
+    if (q != std::string::npos) r.query = api::parseUrlEncoded(target.substr(q + 1));
+    r.body = body;
+    r.content_type = body.empty() ? "" : content_type;
+    if (!token.empty()) r.authorization = "Bearer " + token;
+    r.peer_ip = "127.0.0.7";
+    std::promise<api::Response> promise;
+    auto future = promise.get_future();
+    app->router().dispatch(r, [&](api::Response resp) { promise.set_value(std::move(resp)); });
+    REQUIRE(future.wait_for(5s) == std::future_status::ready);
+    return future.get();
+  }
+
+  static json parsed(const api::Response& r) { return json::parse(r.body); }
+
+  std::string login(const std::string& user = "admin",
+                    const std::string& password = kAdminPassword) {
+    auto r =
+        call("POST", "/api/v1/auth/login", json{{"username", user}, {"password", password}}.dump());
+    REQUIRE(r.status == 200);
+    return parsed(r)["access_token"];
+  }
+
+  // Registers `name` as admin; returns (id, robot token).
+  std::pair<int64_t, std::string> registerClient(const std::string& admin,
+                                                 const std::string& name) {
+    auto r = call("POST", "/api/v1/clients",
+                  json{{"name", name}, {"labels", {{"os", "linux"}}}}.dump(), admin);
+    REQUIRE(r.status == 201);
+    auto j = parsed(r);
+    return {j["id"].get<int64_t>(), j["token"].get<std::string>()};
+  }
+
+  api::Response heartbeat(const std::string& token, const json& body) {
+    return call("POST", "/api/v1/client/heartbeat", body.dump(), token);
+  }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(Api, "login answers the pinned shape; bad credentials look the same") {
+  auto ok =
+      call("POST", "/api/v1/auth/login",
+           json{{"username", "admin"}, {"password", kAdminPassword}, {"tenant", "default"}}.dump());
+  REQUIRE(ok.status == 200);
+  auto j = parsed(ok);
+  CHECK(j["token_type"] == "bearer");
+  CHECK(j["expires_in"] == 3600);
+  CHECK(j["access_token"].get<std::string>().size() > 20);
+
+  auto wrong =
+      call("POST", "/api/v1/auth/login", json{{"username", "admin"}, {"password", "nope"}}.dump());
+  auto unknown =
+      call("POST", "/api/v1/auth/login", json{{"username", "ghost"}, {"password", "nope"}}.dump());
+  auto no_tenant =
+      call("POST", "/api/v1/auth/login",
+           json{{"username", "admin"}, {"password", kAdminPassword}, {"tenant", "mars"}}.dump());
+  for (const auto& r : {wrong, unknown, no_tenant}) {
+    CHECK(r.status == 401);
+    CHECK(parsed(r)["detail"] == "Incorrect username or password");
+  }
+}
+
+TEST_CASE_METHOD(Api, "login accepts the OAuth2 form encoding") {
+  auto r = call("POST", "/api/v1/auth/login", "username=admin&password=admin-password-1", "",
+                "application/x-www-form-urlencoded");
+  CHECK(r.status == 200);
+}
+
+TEST_CASE_METHOD(Api, "login without fields is a 422 naming each") {
+  auto r = call("POST", "/api/v1/auth/login", "{}");
+  REQUIRE(r.status == 422);
+  auto detail = parsed(r)["detail"];
+  REQUIRE(detail.size() == 2);
+  CHECK(detail[0]["loc"] == json::array({"body", "username"}));
+  CHECK(detail[1]["loc"] == json::array({"body", "password"}));
+}
+
+TEST_CASE_METHOD(Api, "every route but health and login needs a valid token") {
+  CHECK(call("GET", "/healthz").status == 200);
+  CHECK(call("GET", "/readyz").status == 200);
+  CHECK(call("GET", "/api/v1/clients").status == 401);
+  CHECK(call("GET", "/api/v1/clients", "", "not-a-token").status == 401);
+  CHECK(call("GET", "/api/v1/clients", "", "rpc_forged").status == 401);
+  CHECK(call("GET", "/api/v1/client/heartbeat/status/1").status == 401);
+  auto r = call("POST", "/api/v1/client/heartbeat", R"({"client_id":1,"status":"online"})");
+  CHECK(r.status == 401);
+  CHECK(r.headers.at(0).first == "WWW-Authenticate");
+}
+
+TEST_CASE_METHOD(Api, "unknown paths are 404 and wrong methods 405, as JSON") {
+  auto missing = call("GET", "/api/v1/nothing");
+  CHECK(missing.status == 404);
+  CHECK(parsed(missing)["code"] == "not_found");
+  CHECK(call("PUT", "/api/v1/clients").status == 405);
+}
+
+TEST_CASE_METHOD(Api, "a robot's heartbeat: the reply, the status, and every error of SPEC 3.1") {
+  const auto admin = login();
+  auto [id, token] = registerClient(admin, "bot-1");
+  auto [other_id, other_token] = registerClient(admin, "bot-2");
+
+  auto status = call("GET", "/api/v1/client/heartbeat/status/" + std::to_string(id), "", admin);
+  REQUIRE(status.status == 200);
+  CHECK(parsed(status)["status"] == "offline");
+  CHECK(parsed(status)["last_heartbeat"].is_null());
+  CHECK(parsed(status)["is_online"] == false);
+
+  auto ok = heartbeat(token, {{"client_id", id},
+                              {"status", "busy"},
+                              {"version", "1.0.0"},
+                              {"timestamp", "2025-07-23T12:00:00Z"},
+                              {"ip_address", "192.168.1.100"}});
+  REQUIRE(ok.status == 200);
+  auto j = parsed(ok);
+  CHECK(j["client_id"] == id);
+  CHECK(j["status"] == "busy");
+  CHECK(j["heartbeat_timeout_seconds"] == 60);
+  CHECK(j["next_heartbeat_seconds"] == 20);
+  CHECK(j["last_heartbeat"].is_string());
+
+  auto after =
+      parsed(call("GET", "/api/v1/client/heartbeat/status/" + std::to_string(id), "", token));
+  CHECK(after["client_id"] == id);
+  CHECK(after["name"] == "bot-1");
+  CHECK(after["status"] == "busy");
+  CHECK(after["is_online"] == true);
+  CHECK(after["version"] == "1.0.0");
+  CHECK(after["ip_address"] == "192.168.1.100");
+  CHECK(after["seconds_since_last_heartbeat"] == 0.0);
+  // The fake clock reads 1,750,000,000 s; the robot said 2025-07-23T12:00:00Z (1,753,272,000 s).
+  CHECK(after["clock_skew_ms"] == int64_t{3'272'000'000});
+
+  CHECK(heartbeat(token, {{"client_id", other_id}, {"status", "online"}}).status == 403);
+  CHECK(heartbeat(token, {{"client_id", 999}, {"status", "online"}}).status == 404);
+  CHECK(heartbeat(other_token, {{"client_id", other_id}, {"status", "online"}}).status == 200);
+  CHECK(call("POST", "/api/v1/client/heartbeat", "{\"client_id\":", token).status == 400);
+  CHECK(call("POST", "/api/v1/client/heartbeat", "client_id=1", token, "text/plain").status == 415);
+  auto bad = heartbeat(token, {{"client_id", id}, {"status", "sleeping"}});
+  REQUIRE(bad.status == 422);
+  CHECK(parsed(bad)["detail"][0]["loc"] == json::array({"body", "status"}));
+  CHECK(call("GET", "/api/v1/client/heartbeat/status/abc", "", admin).status == 422);
+  CHECK(call("GET", "/api/v1/client/heartbeat/status/999", "", admin).status == 404);
+  // A robot token reaches only its own client's routes.
+  CHECK(call("GET", "/api/v1/clients", "", token).status == 403);
+  CHECK(call("GET", "/api/v1/client/heartbeat/status/" + std::to_string(other_id), "", token)
+            .status == 403);
+}
+
+TEST_CASE_METHOD(Api, "a transition is durable before the heartbeat is acknowledged") {
+  const auto admin = login();
+  auto [id, token] = registerClient(admin, "bot-1");
+  REQUIRE(heartbeat(token, {{"client_id", id}, {"status", "online"}}).status == 200);
+  auto events = store.clientEvents(1, id);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].kind == model::EventKind::kConnected);
+
+  REQUIRE(heartbeat(token, {{"client_id", id}, {"status", "offline"}}).status == 200);
+  events = store.clientEvents(1, id);
+  REQUIRE(events.size() == 2);
+  CHECK(events[1].reason == "graceful");
+  CHECK(parsed(call("GET", "/api/v1/clients/" + std::to_string(id), "", admin))["status"] ==
+        "offline");
+}
+
+TEST_CASE_METHOD(Api, "registration validates, refuses duplicates, and viewers may not register") {
+  const auto admin = login();
+  registerClient(admin, "bot-1");
+  auto dup = call("POST", "/api/v1/clients", R"({"name":"bot-1"})", admin);
+  CHECK(dup.status == 409);
+  CHECK(parsed(dup)["detail"].get<std::string>().find("bot-1") != std::string::npos);
+  for (const char* body : {R"({})", R"({"name":""})", R"({"name":"a b"})", R"({"name":7})",
+                           R"({"name":"ok","labels":[]})", R"({"name":"ok","labels":{"k":1}})",
+                           R"({"name":"ok","capacity":0})", R"([])"}) {
+    INFO(body);
+    CHECK(call("POST", "/api/v1/clients", body, admin).status == 422);
+  }
+  model::User viewer;
+  viewer.tenant_id = 1;
+  viewer.username = "vera";
+  viewer.password_hash = auth::hashPassword("vera-password");
+  store.createUser(viewer);
+  const auto vera = login("vera", "vera-password");
+  CHECK(call("GET", "/api/v1/clients", "", vera).status == 200);
+  CHECK(call("POST", "/api/v1/clients", R"({"name":"x"})", vera).status == 403);
+}
+
+TEST_CASE_METHOD(Api, "list filters literally by status, by label and name, and pages by cursor") {
+  const auto admin = login();
+  auto [a, ta] = registerClient(admin, "alpha");
+  auto [b, tb] = registerClient(admin, "beta");
+  registerClient(admin, "gamma");
+  heartbeat(ta, {{"client_id", a}, {"status", "online"}});
+  heartbeat(tb, {{"client_id", b}, {"status", "idle"}});
+
+  auto online = parsed(call("GET", "/api/v1/clients?status=online", "", admin));
+  REQUIRE(online["items"].size() == 1);
+  CHECK(online["items"][0]["name"] == "alpha");
+  CHECK(parsed(call("GET", "/api/v1/clients?q=ET", "", admin))["items"][0]["name"] == "beta");
+  CHECK(parsed(call("GET", "/api/v1/clients?label=os=linux", "", admin))["items"].size() == 3);
+  CHECK(parsed(call("GET", "/api/v1/clients?label=os=mac", "", admin))["items"].empty());
+
+  auto page1 = parsed(call("GET", "/api/v1/clients?limit=2", "", admin));
+  REQUIRE(page1["items"].size() == 2);
+  REQUIRE(page1["next_cursor"].is_string());
+  auto page2 = parsed(
+      call("GET", "/api/v1/clients?limit=2&cursor=" + page1["next_cursor"].get<std::string>(), "",
+           admin));
+  REQUIRE(page2["items"].size() == 1);
+  CHECK(page2["items"][0]["name"] == "gamma");
+  CHECK(page2["next_cursor"].is_null());
+
+  for (const char* q : {"status=asleep", "limit=0", "limit=x", "cursor=-4", "label=nokey"}) {
+    INFO(q);
+    CHECK(call("GET", std::string("/api/v1/clients?") + q, "", admin).status == 422);
+  }
+}
+
+TEST_CASE_METHOD(Api, "a deleted client is gone and its token stops working") {
+  const auto admin = login();
+  auto [id, token] = registerClient(admin, "bot-1");
+  CHECK(call("DELETE", "/api/v1/clients/" + std::to_string(id), "", admin).status == 204);
+  CHECK(call("DELETE", "/api/v1/clients/" + std::to_string(id), "", admin).status == 404);
+  CHECK(call("GET", "/api/v1/clients/" + std::to_string(id), "", admin).status == 404);
+  CHECK(heartbeat(token, {{"client_id", id}, {"status", "online"}}).status == 401);
+}
+
+TEST_CASE_METHOD(Api, "no password or token ever reaches the log") {
+  const auto admin = login();
+  auto [id, token] = registerClient(admin, "bot-1");
+  heartbeat(token, {{"client_id", id}, {"status", "online"}});
+  call("POST", "/api/v1/auth/login",
+       json{{"username", "admin"}, {"password", "wrong-secret-pw"}}.dump());
+  std::lock_guard lock(log_mutex);
+  CHECK(log_text.find("client registered") != std::string::npos);
+  CHECK(log_text.find("login failed") != std::string::npos);
+  CHECK(log_text.find(kAdminPassword) == std::string::npos);
+  CHECK(log_text.find("wrong-secret-pw") == std::string::npos);
+  CHECK(log_text.find(token) == std::string::npos);
+  CHECK(log_text.find(admin) == std::string::npos);
+}
