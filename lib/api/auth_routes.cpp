@@ -2,6 +2,7 @@
 
 #include "lib/api/http_error.hpp"
 #include "lib/auth/password.hpp"
+#include "lib/model/validation.hpp"
 
 namespace rpa::api {
 
@@ -15,10 +16,10 @@ std::string requiredString(const nlohmann::json& body, const char* field,
   auto it = body.find(field);
   if (it == body.end() || it->is_null())
     problems.push_back(
-        {{"loc", {"body", field}}, {"msg", "field required"}, {"type", "value_error.missing"}});
+        model::validationProblem({"body", field}, "field required", "value_error.missing"));
   else if (!it->is_string())
     problems.push_back(
-        {{"loc", {"body", field}}, {"msg", "str type expected"}, {"type", "type_error.str"}});
+        model::validationProblem({"body", field}, "str type expected", "type_error.str"));
   else
     return it->get<std::string>();
   return {};
@@ -35,11 +36,7 @@ const std::string& decoyHash() {
 
 Handler login(Services& s) {
   return [&s](Call& call, Done done) {
-    if (!call.json.is_object())
-      throw Error(ErrorCode::kInvalidArgument, "body must be an object",
-                  nlohmann::json::array({{{"loc", {"body"}},
-                                          {"msg", "value is not a valid dict"},
-                                          {"type", "type_error.dict"}}}));
+    model::requireObject(call.json, "login");
     auto problems = nlohmann::json::array();
     std::string username = requiredString(call.json, "username", problems);
     std::string password = requiredString(call.json, "password", problems);
@@ -52,7 +49,7 @@ Handler login(Services& s) {
                             {"msg", "str type expected"},
                             {"type", "type_error.str"}});
     }
-    if (!problems.empty()) throw Error(ErrorCode::kInvalidArgument, "invalid login", problems);
+    model::throwIfProblems(problems, "login");
 
     runBlocking(s.blocking, std::move(done), [&s, username, password, tenant] {
       auto t = s.store.tenantByName(tenant);

@@ -4,6 +4,7 @@
 
 #include "lib/api/client_json.hpp"
 #include "lib/api/http_error.hpp"
+#include "lib/model/validation.hpp"
 
 namespace rpa::api {
 
@@ -15,9 +16,8 @@ namespace {
 constexpr size_t kMaxPageSize = 1000;
 constexpr int kMaxCapacity = 1000;
 
-nlohmann::json problem(nlohmann::json loc, std::string msg, std::string type) {
-  return {{"loc", std::move(loc)}, {"msg", std::move(msg)}, {"type", std::move(type)}};
-}
+using model::validationProblem;
+const auto& problem = validationProblem;
 
 std::optional<int64_t> parseInt(std::string_view text) {
   int64_t v = 0;
@@ -30,10 +30,7 @@ std::optional<int64_t> parseInt(std::string_view text) {
 model::Client decodeRegistration(const nlohmann::json& body) {
   auto problems = nlohmann::json::array();
   model::Client c;
-  if (!body.is_object())
-    throw Error(
-        ErrorCode::kInvalidArgument, "body must be an object",
-        nlohmann::json::array({problem({"body"}, "value is not a valid dict", "type_error.dict")}));
+  model::requireObject(body, "client");
   if (auto it = body.find("name"); it == body.end() || it->is_null()) {
     problems.push_back(problem({"body", "name"}, "field required", "value_error.missing"));
   } else if (!it->is_string()) {
@@ -71,7 +68,7 @@ model::Client decodeRegistration(const nlohmann::json& body) {
     else
       c.capacity = it->get<int>();
   }
-  if (!problems.empty()) throw Error(ErrorCode::kInvalidArgument, "invalid client", problems);
+  model::throwIfProblems(problems, "client");
   return c;
 }
 
@@ -113,7 +110,7 @@ live::ClientFilter decodeFilter(const Request& req) {
     else
       f.after_id = *v;
   }
-  if (!problems.empty()) throw Error(ErrorCode::kInvalidArgument, "invalid filter", problems);
+  model::throwIfProblems(problems, "filter");
   return f;
 }
 

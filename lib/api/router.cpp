@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "lib/api/http_error.hpp"
+#include "lib/model/validation.hpp"
 
 namespace rpa::api {
 
@@ -142,10 +143,10 @@ int64_t pathId(const Call& call, size_t index, std::string_view name) {
   int64_t id = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (ec != std::errc{} || end != text.data() + text.size() || id <= 0)
-    throw Error(ErrorCode::kInvalidArgument, std::string(name) + " must be a positive integer",
-                nlohmann::json::array({{{"loc", {"path", name}},
-                                        {"msg", "value is not a valid integer"},
-                                        {"type", "type_error.integer"}}}));
+    model::throwIfProblems(
+        nlohmann::json::array({model::validationProblem(
+            {"path", name}, "value is not a valid integer", "type_error.integer")}),
+        "path");
   return id;
 }
 

@@ -5,6 +5,7 @@
 
 #include "lib/core/error.hpp"
 #include "lib/core/time.hpp"
+#include "lib/model/validation.hpp"
 
 namespace rpa::model {
 
@@ -12,7 +13,7 @@ namespace {
 
 // The messages and types pydantic v1 (FastAPI) produced, so existing robots see the same 422s.
 nlohmann::json problem(std::string_view field, std::string_view msg, std::string_view type) {
-  return {{"loc", {"body", field}}, {"msg", msg}, {"type", type}};
+  return validationProblem({"body", field}, msg, type);
 }
 
 // Like pydantic: JSON integers, integral floats and decimal strings are integers; bools are not.
@@ -52,12 +53,7 @@ std::optional<std::string> optionalString(const nlohmann::json& body, std::strin
 }  // namespace
 
 Heartbeat decodeHeartbeat(const nlohmann::json& body) {
-  if (!body.is_object()) {
-    throw core::Error(core::ErrorCode::kInvalidArgument, "request body must be a JSON object",
-                      nlohmann::json::array({{{"loc", {"body"}},
-                                              {"msg", "value is not a valid dict"},
-                                              {"type", "type_error.dict"}}}));
-  }
+  requireObject(body, "heartbeat");
   Heartbeat hb;
   auto problems = nlohmann::json::array();
 
@@ -92,13 +88,7 @@ Heartbeat decodeHeartbeat(const nlohmann::json& body) {
   hb.version = optionalString(body, "version", problems);
   hb.ip_address = optionalString(body, "ip_address", problems);
 
-  if (!problems.empty()) {
-    std::string msg = "invalid heartbeat: ";
-    for (size_t i = 0; i < problems.size(); ++i)
-      msg += (i ? "; " : "") + problems[i]["loc"][1].get<std::string>() + ": " +
-             problems[i]["msg"].get<std::string>();
-    throw core::Error(core::ErrorCode::kInvalidArgument, msg, problems);
-  }
+  throwIfProblems(problems, "heartbeat");
   return hb;
 }
 
