@@ -70,7 +70,9 @@ RpadProcess::RpadProcess(std::vector<std::string> args, std::map<std::string, st
     ::_exit(127);
   }
   ::close(fd);
-  const std::regex listening(R"(listening addr=127\.0\.0\.1:(\d+))");
+  // Text ("listening addr=127.0.0.1:PORT") or JSON
+  // ({"addr":"127.0.0.1:PORT",...,"msg":"listening"}).
+  const std::regex listening(R"((?:listening addr=|"addr":")127\.0\.0\.1:(\d+))");
   const bool up = eventually(
       [&] {
         std::smatch m;
@@ -124,6 +126,10 @@ int RpadProcess::stop(std::chrono::milliseconds limit) {
   if (!exited) return -1;
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void RpadProcess::signal(int signal) {
+  if (pid_ > 0) ::kill(pid_, signal);
 }
 
 void RpadProcess::kill9() {

@@ -51,6 +51,8 @@ class RpadProcess {
   int stop(std::chrono::milliseconds limit = std::chrono::seconds(5));
   /// SIGKILL and reap.
   void kill9();
+  /// Sends `signal` (e.g. SIGHUP) without waiting.
+  void signal(int signal);
   bool running();
 
  private:
