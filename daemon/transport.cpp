@@ -177,6 +177,7 @@ int Transport::listen() {
     info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.ssl_cert_filepath = config_.tls_cert->c_str();
     info.ssl_private_key_filepath = config_.tls_key->c_str();
+    info.alpn = "http/1.1";  // replies are written as one h1 buffer; h2 would need two writes
   }
 
   context_ = lws_create_context(&info);
