@@ -1,5 +1,6 @@
 # Two commands: `make run` serves rpad on 127.0.0.1:8000, `make test` runs every test.
 # Both install missing Debian packages first (scripts/install-deps).
+MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc)
 RELEASE := build/release
 ASAN := build/asan

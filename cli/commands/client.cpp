@@ -39,7 +39,12 @@ std::string age(const nlohmann::json& seconds) {
 std::string labelsText(const nlohmann::json& labels) {
   std::string out;
   if (labels.is_object())
-    for (auto& [k, v] : labels.items()) out += (out.empty() ? "" : ",") + k + "=" + cell(v);
+    for (auto& [k, v] : labels.items()) {
+      if (!out.empty()) out += ',';
+      out += k;
+      out += '=';
+      out += cell(v);
+    }
   return out.empty() ? "-" : out;
 }
 

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include "lib/core/error.hpp"
+#include "lib/model/validation.hpp"
 
 namespace rpa::client {
 
@@ -98,15 +99,7 @@ void throwIfError(const Reply& reply) {
     if (detail.is_string()) {
       message = detail.get<std::string>();
     } else if (detail.is_array()) {
-      message.clear();
-      for (const auto& d : detail) {
-        if (!message.empty()) message += "; ";
-        std::string loc;
-        for (const auto& part : d.value("loc", nlohmann::json::array()))
-          loc +=
-              (loc.empty() ? "" : ".") + (part.is_string() ? part.get<std::string>() : part.dump());
-        message += loc + ": " + d.value("msg", "invalid");
-      }
+      message = model::describeProblems(detail);
     }
   }
   throw Error(code, message, reply.body);

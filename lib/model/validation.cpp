@@ -8,18 +8,31 @@ nlohmann::json validationProblem(nlohmann::json loc, std::string_view msg, std::
   return {{"loc", std::move(loc)}, {"msg", msg}, {"type", type}};
 }
 
+std::string describeProblems(const nlohmann::json& problems) {
+  std::string text;
+  for (const auto& problem : problems) {
+    if (!problem.is_object()) continue;
+    if (!text.empty()) text += "; ";
+    if (auto loc = problem.find("loc"); loc != problem.end() && loc->is_array()) {
+      bool first = true;
+      for (const auto& part : *loc) {
+        if (part == "body" || part == "query" || part == "path") continue;
+        if (!first) text += '.';
+        first = false;
+        text += part.is_string() ? part.get<std::string>() : part.dump();
+      }
+    }
+    auto msg = problem.find("msg");
+    text += ": ";
+    text += msg != problem.end() && msg->is_string() ? msg->get<std::string>() : "invalid";
+  }
+  return text;
+}
+
 void throwIfProblems(const nlohmann::json& problems, std::string_view what) {
   if (problems.empty()) return;
-  std::string message = "invalid " + std::string(what) + ": ";
-  for (size_t i = 0; i < problems.size(); ++i) {
-    std::string loc;
-    for (const auto& part : problems[i]["loc"])
-      if (part != "body" && part != "query" && part != "path")
-        loc +=
-            (loc.empty() ? "" : ".") + (part.is_string() ? part.get<std::string>() : part.dump());
-    message += (i ? "; " : "") + loc + ": " + problems[i]["msg"].get<std::string>();
-  }
-  throw core::Error(core::ErrorCode::kInvalidArgument, message, problems);
+  throw core::Error(core::ErrorCode::kInvalidArgument,
+                    "invalid " + std::string(what) + ": " + describeProblems(problems), problems);
 }
 
 void requireObject(const nlohmann::json& body, std::string_view what) {
