@@ -5,13 +5,29 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <random>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 
 namespace rpa::test {
+
+namespace {
+
+// The port of the "listening" line, text (`listening addr=127.0.0.1:PORT`) or JSON
+// (`{"addr":"127.0.0.1:PORT",...}`); 0 until it is there.
+int listeningPort(const std::string& log) {
+  for (const char* marker : {"listening addr=127.0.0.1:", "\"addr\":\"127.0.0.1:"}) {
+    const auto pos = log.find(marker);
+    if (pos == std::string::npos) continue;
+    const auto digits = pos + std::strlen(marker);
+    return std::atoi(log.c_str() + digits);
+  }
+  return 0;
+}
+
+}  // namespace
 
 TempDir::TempDir() {
   std::random_device rd;
@@ -70,16 +86,10 @@ RpadProcess::RpadProcess(std::vector<std::string> args, std::map<std::string, st
     ::_exit(127);
   }
   ::close(fd);
-  // Text ("listening addr=127.0.0.1:PORT") or JSON
-  // ({"addr":"127.0.0.1:PORT",...,"msg":"listening"}).
-  const std::regex listening(R"((?:listening addr=|"addr":")127\.0\.0\.1:(\d+))");
   const bool up = eventually(
       [&] {
-        std::smatch m;
-        const std::string text = log();
-        if (!std::regex_search(text, m, listening)) return false;
-        port_ = std::stoi(m[1]);
-        return true;
+        port_ = listeningPort(log());
+        return port_ > 0;
       },
       std::chrono::seconds(10));
   if (!up) {
