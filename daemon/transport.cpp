@@ -221,7 +221,7 @@ void Transport::dispatch(uint64_t id) {
   p.dispatched = true;
   std::shared_ptr<CompletionQueue> completions = completions_;
   in_dispatch_ = true;
-  router_.dispatch(p.request, [this, id, completions](Response r) {
+  router_.dispatch(std::move(p.request), [this, id, completions](Response r) {
     // On the loop (a handler that answered at once) the reply is stored for onHttp to write;
     // from a worker it travels through the queue and wakes the loop.
     if (std::this_thread::get_id() == loop_thread_) {
