@@ -16,6 +16,10 @@ int main(int argc, char** argv) {
   app.fallthrough();  // global options may follow the subcommand
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("rpactl ") + RPA_VERSION);
+  app.footer(
+      "Exit codes: 0 ok, 1 failure, 2 usage, 3 invalid input, 4 unauthenticated or forbidden,\n"
+      "5 not found, 6 conflict, 7 server unreachable, 8 timed out.\n"
+      "Config: $XDG_CONFIG_HOME/rpactl/config.yaml. See rpactl(1).");
   Globals globals;
   addGlobalOptions(app, globals);
   addLoginCommand(app, globals);

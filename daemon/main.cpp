@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
       "on one port, over an embedded SQLite database.\nSettings: flags > environment "
       "(RPAD_*, HEARTBEAT_*) > config file (rpad.yaml) > .env > defaults."};
   app.set_version_flag("--version", std::string("rpad ") + RPA_VERSION);
+  app.footer(
+      "Exit codes: 0 ok, 1 runtime failure, 2 invalid settings or usage.\n"
+      "SIGTERM/SIGINT stop within 5 s after flushing; SIGHUP reopens --log-file. See rpad(8).");
   std::map<std::string, std::string> values;
   std::vector<std::pair<CLI::Option*, std::string>> setting_options;
   for (const auto& f : kSettingFlags)

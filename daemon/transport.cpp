@@ -97,7 +97,7 @@ const lws_protocol_vhost_options kPvo = {nullptr, &kWsDefault, "rpad-ws", ""};
 struct Transport::Pending {
   lws* wsi = nullptr;
   api::Request request;
-  bool close_after = false;  // the request carried a body: see the pipelining note in onHttp
+  bool close_after = false;  // a body (see the pipelining note in onHttp) or Connection: close
   bool dispatched = false;
   bool too_big = false;  // the body passed kMaxBodyBytes: drained, then answered 413
   std::optional<Response> reply;
@@ -305,7 +305,12 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
         const bool chunked = !header(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING).empty();
         uint64_t declared = 0;
         std::from_chars(length.data(), length.data() + length.size(), declared);
-        p->close_after = !length.empty() || chunked;
+        // A client that asks to close is told so, or it would wait for more on the socket.
+        std::string connection = header(wsi, WSI_TOKEN_CONNECTION);
+        for (char& c : connection)
+          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        p->close_after =
+            !length.empty() || chunked || connection.find("close") != std::string::npos;
 
         const uint64_t id = next_id_++;
         pss->id = id;

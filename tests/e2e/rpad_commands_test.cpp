@@ -71,7 +71,7 @@ TEST_CASE("invalid settings stop rpad with exit code 2 and say what to fix") {
   CHECK(ok.out.find("heartbeat_timeout_seconds: 7") != std::string::npos);
 }
 
-TEST_CASE("rpad backup copies a live database; migrate and backup refuse a missing one") {
+TEST_CASE("rpad backup copies a live database, and migrate and backup refuse a missing one") {
   test::RpadProcess server;
   server.admin().send("POST", "/api/v1/clients", {{"name", "kept"}});
   const auto copy = server.dir() / "copy.db";

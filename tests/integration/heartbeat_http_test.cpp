@@ -161,3 +161,13 @@ TEST_CASE("keep-alive GETs reuse one connection") {
   auto admin = rpad.admin();
   for (int i = 0; i < 50; ++i) REQUIRE(admin.send("GET", "/api/v1/clients").status == 200);
 }
+
+TEST_CASE("a request asking to close is answered with connection: close, then closed") {
+  test::RpadProcess rpad;
+  const auto start = std::chrono::steady_clock::now();
+  auto reply = test::rawExchange(
+      rpad.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3s);
+  CHECK(test::countResponses(reply) == 1);
+  CHECK(reply.find("connection: close\r\n") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start < 2s);  // closed by rpad, not by our timeout
+}

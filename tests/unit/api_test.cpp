@@ -79,7 +79,7 @@ struct Api {
 
 }  // namespace
 
-TEST_CASE_METHOD(Api, "login answers the pinned shape; bad credentials look the same") {
+TEST_CASE_METHOD(Api, "login answers the pinned shape, and bad credentials look the same") {
   auto ok =
       call("POST", "/api/v1/auth/login",
            json{{"username", "admin"}, {"password", kAdminPassword}, {"tenant", "default"}}.dump());

@@ -122,7 +122,8 @@ TEST_CASE("after a restart, clients that were online get one full timeout of gra
   CHECK(expired[0].event.from == ClientStatus::kBusy);
 }
 
-TEST_CASE_METHOD(Fixture, "the server's receive time decides liveness; the robot's clock is skew") {
+TEST_CASE_METHOD(Fixture,
+                 "the server's receive time decides liveness and the robot's clock is skew") {
   const auto t0 = clock.now();
   auto hb = beat(1);
   hb.timestamp = t0 + 1h;  // a robot whose clock is an hour ahead

@@ -1,0 +1,186 @@
+// rpa-bench: the parts of `make bench` that wrk cannot do — registering many clients fast,
+// heartbeating each of them once, and timing how long after its deadline rpad records each
+// client going offline. bench/run drives it; it is not a product binary.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/core.h>
+#include <CLI/CLI.hpp>
+
+#include "lib/client/http_client.hpp"
+#include "lib/core/error.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Robot {
+  int64_t id = 0;
+  std::string token;
+};
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * static_cast<double>(v.size())))];
+}
+
+// Runs `work(i)` for i in [0, count) on `threads` threads, each with its own HttpClient.
+template <typename Work>
+size_t parallel(const std::string& server, const std::string& token, size_t count, int threads,
+                Work work) {
+  std::atomic<size_t> next{0}, failed{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&] {
+      rpa::client::HttpClient http(server, token);
+      for (size_t i = next++; i < count; i = next++)
+        if (!work(http, i)) ++failed;
+    });
+  for (auto& t : pool) t.join();
+  return failed;
+}
+
+std::vector<Robot> readRobots(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::vector<Robot> robots;
+  Robot r;
+  while (in >> r.id >> r.token) robots.push_back(r);
+  return robots;
+}
+
+// Registers `count` clients named PREFIX-N and writes "id token" lines for wrk's scripts.
+int registerClients(const std::string& server, const std::string& token, size_t count,
+                    const std::string& prefix, int threads, const std::string& out_path) {
+  std::vector<Robot> robots(count);
+  const auto start = Clock::now();
+  const size_t failed = parallel(server, token, count, threads, [&](auto& http, size_t i) {
+    auto reply = http.send("POST", "/api/v1/clients", {{"name", fmt::format("{}-{}", prefix, i)}});
+    if (reply.status != 201) return false;
+    robots[i] = {reply.body["id"].template get<int64_t>(), reply.body["token"]};
+    return true;
+  });
+  const double secs = secondsSince(start);
+  std::ofstream out(out_path);
+  for (const auto& r : robots)
+    if (r.id) out << r.id << ' ' << r.token << '\n';
+  fmt::print("registered={} failed={} seconds={:.2f} per_second={:.0f}\n", count - failed, failed,
+             secs, static_cast<double>(count - failed) / secs);
+  return failed == 0 ? 0 : 1;
+}
+
+// Every robot in the file sends one heartbeat with its own token.
+int beatOnce(const std::string& server, const std::string& robots_path, int threads) {
+  const auto robots = readRobots(robots_path);
+  const auto start = Clock::now();
+  const size_t failed = parallel(server, "", robots.size(), threads, [&](auto&, size_t i) {
+    rpa::client::HttpClient http(server, robots[i].token);
+    auto reply = http.send("POST", "/api/v1/client/heartbeat",
+                           {{"client_id", robots[i].id}, {"status", "idle"}});
+    return reply.status == 200;
+  });
+  const double secs = secondsSince(start);
+  fmt::print("beats={} failed={} seconds={:.2f} per_second={:.0f}\n", robots.size() - failed,
+             failed, secs, static_cast<double>(robots.size() - failed) / secs);
+  return failed == 0 ? 0 : 1;
+}
+
+// Watches rpad's database (read-only, WAL lets it read beside the daemon) until `expect`
+// timeout transitions are committed. For each: detection = event.at − deadline, where the
+// deadline is last_heartbeat + timeout; recorded = when this poll first saw the committed row
+// − deadline (accurate to the poll interval).
+int transitionLatency(const std::string& db_path, int timeout_s, size_t expect, int wait_s,
+                      int poll_ms) {
+  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+  db.exec("PRAGMA busy_timeout = 1000");
+  SQLite::Statement q(db,
+                      "SELECT e.id, e.at, c.last_heartbeat FROM client_events e "
+                      "JOIN clients c ON c.id = e.client_id "
+                      "WHERE e.reason = 'timeout' AND e.id > ? ORDER BY e.id");
+  std::vector<double> detection, recorded;
+  int64_t last_id = 0;
+  const auto give_up = Clock::now() + std::chrono::seconds(wait_s);
+  while (detection.size() < expect && Clock::now() < give_up) {
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    q.reset();
+    q.bind(1, last_id);
+    while (q.executeStep()) {
+      last_id = q.getColumn(0).getInt64();
+      const int64_t deadline = q.getColumn(2).getInt64() + timeout_s * 1000LL;
+      detection.push_back(static_cast<double>(q.getColumn(1).getInt64() - deadline));
+      recorded.push_back(static_cast<double>(now_ms - deadline));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
+  }
+  fmt::print(
+      "transitions={} expected={} detection_ms_p50={:.0f} detection_ms_p99={:.0f} "
+      "detection_ms_max={:.0f} recorded_ms_p50={:.0f} recorded_ms_p99={:.0f} "
+      "recorded_ms_max={:.0f} "
+      "poll_ms={}\n",
+      detection.size(), expect, percentile(detection, 50), percentile(detection, 99),
+      percentile(detection, 100), percentile(recorded, 50), percentile(recorded, 99),
+      percentile(recorded, 100), poll_ms);
+  return detection.size() == expect ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // 100k registrations open and close many sockets; lift the soft fd limit to the hard one.
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+  CLI::App app{"rpa-bench: helpers for bench/run"};
+  app.require_subcommand(1);
+  std::string server, token, out, robots, db, prefix = "bench";
+  size_t count = 0, expect = 0;
+  int threads = 4, timeout_s = 0, wait_s = 60, poll_ms = 20;
+
+  auto* reg = app.add_subcommand("register", "Register COUNT clients, write 'id token' lines");
+  reg->add_option("--server", server)->required();
+  reg->add_option("--token", token)->required();
+  reg->add_option("--count", count)->required();
+  reg->add_option("--prefix", prefix);
+  reg->add_option("--threads", threads);
+  reg->add_option("--out", out)->required();
+
+  auto* beat = app.add_subcommand("beat", "Send one heartbeat for every robot in the file");
+  beat->add_option("--server", server)->required();
+  beat->add_option("--robots", robots)->required();
+  beat->add_option("--threads", threads);
+
+  auto* lat = app.add_subcommand("transitions", "Time timeout transitions against deadlines");
+  lat->add_option("--db", db)->required();
+  lat->add_option("--timeout", timeout_s, "HEARTBEAT_TIMEOUT_SECONDS of the daemon")->required();
+  lat->add_option("--expect", expect)->required();
+  lat->add_option("--wait", wait_s, "Give up after this many seconds");
+  lat->add_option("--poll-ms", poll_ms);
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*reg) return registerClients(server, token, count, prefix, threads, out);
+    if (*beat) return beatOnce(server, robots, threads);
+    return transitionLatency(db, timeout_s, expect, wait_s, poll_ms);
+  } catch (const std::exception& e) {
+    std::cerr << "rpa-bench: " << e.what() << '\n';
+    return 1;
+  }
+}
