@@ -63,6 +63,7 @@ int checkConfig(const core::DaemonConfig& c) {
   fmt::print("log_format: {}\n", c.log_format == core::LogFormat::kJson ? "json" : "text");
   fmt::print("log_file: {}\n", c.log_file ? c.log_file->string() : "stderr");
   fmt::print("workers: {}\n", c.workers);
+  fmt::print("ws_ping_interval_seconds: {}\n", c.ws_ping_interval.count());
   fmt::print("tls: {}\n", c.tls_cert ? "on" : "off");
   fmt::print("configuration OK\n");
   return 0;

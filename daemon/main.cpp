@@ -27,6 +27,8 @@ constexpr SettingFlag kSettingFlags[] = {
     {"--workers", "workers", "threads for password hashing and durable writes (2)"},
     {"--tls-cert", "tls_cert", "PEM certificate: serve https:// and wss://"},
     {"--tls-key", "tls_key", "PEM private key for --tls-cert"},
+    {"--ws-ping-interval", "ws_ping_interval_seconds",
+     "seconds a WebSocket may be idle before rpad pings it; silent twice as long: closed (25)"},
 };
 
 }  // namespace

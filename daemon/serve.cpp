@@ -11,6 +11,7 @@
 #include "daemon/transport.hpp"
 #include "lib/api/app.hpp"
 #include "lib/api/bootstrap.hpp"
+#include "lib/api/ws_hub.hpp"
 #include "lib/core/executor.hpp"
 #include "lib/store/sqlite_store.hpp"
 
@@ -53,7 +54,8 @@ int serve(const core::DaemonConfig& config) {
 
   core::ThreadPool workers(config.workers);
   api::App app(config, store, clock, log, workers);
-  Transport transport(config, app.router(), app.detector(), clock, log);
+  api::WsHub hub(app.services(), app.bus());
+  Transport transport(config, app.router(), hub, app.auth(), app.bus(), app.detector(), clock, log);
   const int port = transport.listen();
   log.info("listening",
            {{"addr", fmt::format("{}:{}", config.listen_host, port)},

@@ -63,28 +63,47 @@ int writeRaw(lws* wsi, int status, std::string_view reason, std::string_view jso
   return 1;
 }
 
-// WebSocket upgrades ignore mounts and land on the vhost default or protocols[0]; both refuse
-// until the WebSocket endpoint exists (next issue).
-int refuseUpgrade(lws* wsi) {
-  return writeRaw(wsi, 501, "Not Implemented",
-                  R"({"detail":"the WebSocket endpoint is not available yet","code":"internal"})");
+Transport* transportOf(lws* wsi) {
+  return static_cast<Transport*>(lws_context_user(lws_get_context(wsi)));
 }
 
 int httpCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
-  auto* transport = static_cast<Transport*>(lws_context_user(lws_get_context(wsi)));
+  auto* transport = transportOf(wsi);
   if (!transport) return lws_callback_http_dummy(wsi, reason, user, in, len);
   return transport->onHttp(wsi, reason, user, in, len);
 }
 
 int wsCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
-  if (reason == LWS_CALLBACK_HTTP_CONFIRM_UPGRADE) return refuseUpgrade(wsi);
-  if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) return 0;  // handled once, in "http"
-  return lws_callback_http_dummy(wsi, reason, user, in, len);
+  auto* transport = transportOf(wsi);
+  if (!transport) return lws_callback_http_dummy(wsi, reason, user, in, len);
+  return transport->onWebSocket(wsi, reason, user, in, len);
 }
+
+// A session's frames, framed by hand so that a lagging reader gets many in one write
+// (notes/libwebsockets-on-bookworm.md, "Batched fan-out"): server frames are unmasked, FIN +
+// text opcode, 7/16/64-bit length. Valid because rpad negotiates no extensions.
+void appendFrameHeader(std::vector<unsigned char>& out, size_t len) {
+  out.push_back(0x81);
+  if (len < 126) {
+    out.push_back(static_cast<unsigned char>(len));
+  } else if (len <= 0xffff) {
+    out.push_back(126);
+    out.push_back(static_cast<unsigned char>(len >> 8));
+    out.push_back(static_cast<unsigned char>(len));
+  } else {
+    out.push_back(127);
+    for (int shift = 56; shift >= 0; shift -= 8)
+      out.push_back(static_cast<unsigned char>(len >> shift));
+  }
+}
+
+// Output taken from the hub per writable callback: enough to batch, small enough that one
+// busy subscriber does not hold the loop.
+constexpr size_t kWriteBudget = 64 * 1024;
 
 const lws_protocols kProtocols[] = {
     {"http", httpCallback, sizeof(Pss), 0, 0, nullptr, 0},
-    {"rpad-ws", wsCallback, 0, 4096, 0, nullptr, 0},
+    {"rpad-ws", wsCallback, sizeof(Pss), 4096, 0, nullptr, 0},
     {nullptr, nullptr, 0, 0, 0, nullptr, 0},
 };
 
@@ -108,43 +127,53 @@ struct Transport::Timer {
   Transport* self;
 };
 
-void CompletionQueue::push(uint64_t request_id, Response response) {
+void LoopQueue::push(std::function<void()> task) {
   std::lock_guard lock(mutex_);
   if (!context_) return;
-  const bool was_empty = items_.empty();
-  items_.emplace_back(request_id, std::move(response));
+  const bool was_empty = tasks_.empty();
+  tasks_.push_back(std::move(task));
   if (was_empty) lws_cancel_service(context_);
 }
 
-std::vector<std::pair<uint64_t, Response>> CompletionQueue::drain() {
+std::vector<std::function<void()>> LoopQueue::drain() {
   std::lock_guard lock(mutex_);
-  return std::exchange(items_, {});
+  return std::exchange(tasks_, {});
 }
 
-void CompletionQueue::open(lws_context* context) {
+void LoopQueue::open(lws_context* context) {
   std::lock_guard lock(mutex_);
   context_ = context;
 }
 
-void CompletionQueue::close() {
+void LoopQueue::close() {
   std::lock_guard lock(mutex_);
   context_ = nullptr;
-  items_.clear();
+  tasks_.clear();
 }
 
-Transport::Transport(const core::DaemonConfig& config, const api::Router& router,
+Transport::Transport(const core::DaemonConfig& config, const api::Router& router, api::WsHub& hub,
+                     const api::Authenticator& auth, live::EventBus& bus,
                      live::OfflineDetector& detector, const core::Clock& clock, core::Logger& log)
     : config_(config),
       router_(router),
+      hub_(hub),
+      auth_(auth),
+      bus_(bus),
       detector_(detector),
       clock_(clock),
       log_(log),
-      timer_(std::make_unique<Timer>()) {
+      timer_(std::make_unique<Timer>()),
+      delivery_(std::make_unique<Timer>()) {
   timer_->self = this;
+  delivery_->self = this;
+  hub_.attach(this);
+  bus_.onPublish([this] { eventsPublished(); });
 }
 
 Transport::~Transport() {
-  completions_->close();
+  queue_->close();
+  bus_.onPublish(nullptr);
+  hub_.attach(nullptr);
   if (context_) lws_context_destroy(context_);
 }
 
@@ -171,6 +200,11 @@ int Transport::listen() {
   info.max_http_header_data = 8192;
   info.keepalive_timeout = 5;
   info.timeout_secs = 10;
+  // WebSocket peers are pinged after this long without traffic and dropped if silent after.
+  static lws_retry_bo_t idle{};
+  idle.secs_since_valid_ping = static_cast<uint16_t>(config_.ws_ping_interval.count());
+  idle.secs_since_valid_hangup = static_cast<uint16_t>(2 * config_.ws_ping_interval.count());
+  info.retry_and_idle_policy = &idle;
   info.gid = -1;
   info.uid = -1;
   if (config_.tls_cert && config_.tls_key) {
@@ -186,7 +220,7 @@ int Transport::listen() {
                                                          ":" + std::to_string(config_.listen_port) +
                                                          " (address in use?)");
   const int port = lws_get_vhost_listen_port(lws_get_vhost_by_name(context_, "default"));
-  completions_->open(context_);
+  queue_->open(context_);
   return port;
 }
 
@@ -196,7 +230,12 @@ void Transport::run() {
   while (!stop_.load()) {
     if (lws_service(context_, 0) < 0) break;
   }
-  completions_->close();
+  // Tell WebSocket subscribers, and give their notices a moment to leave.
+  hub_.shutdown();
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  while (hub_.size() > 0 && std::chrono::steady_clock::now() < give_up)
+    if (lws_service(context_, 0) < 0) break;
+  queue_->close();
   lws_context_destroy(context_);
   context_ = nullptr;
   pending_.clear();
@@ -204,8 +243,48 @@ void Transport::run() {
 
 void Transport::requestStop() {
   stop_.store(true);
-  // Wakes lws_service through the same path as a finished worker reply.
-  completions_->push(0, Response{});
+  queue_->push([] {});  // wakes lws_service
+}
+
+void Transport::post(std::function<void()> task) {
+  queue_->push(std::move(task));
+}
+
+void Transport::wantsWrite(uint64_t session) {
+  if (auto it = sockets_.find(session); it != sockets_.end()) lws_callback_on_writable(it->second);
+}
+
+void Transport::closing(uint64_t session) {
+  auto it = sockets_.find(session);
+  if (it == sockets_.end()) return;
+  lws_callback_on_writable(it->second);  // sends the close code when the socket takes it
+  lws_set_timeout(it->second, PENDING_TIMEOUT_USER_OK, 2);
+}
+
+// Publishers on the loop arm a zero-delay timer, so one delivery serves every event of this
+// loop pass; publishers elsewhere (the writer thread) queue one delivery task.
+void Transport::eventsPublished() {
+  if (std::this_thread::get_id() == loop_thread_) {
+    if (delivery_scheduled_) return;
+    delivery_scheduled_ = true;
+    lws_sul_schedule(
+        context_, 0, &delivery_->sul,
+        [](lws_sorted_usec_list_t* sul) { reinterpret_cast<Timer*>(sul)->self->onDeliver(); }, 0);
+  } else if (!delivery_posted_.exchange(true)) {
+    queue_->push([this] {
+      delivery_posted_.store(false);
+      hub_.deliver();
+    });
+  }
+}
+
+void Transport::onDeliver() {
+  delivery_scheduled_ = false;
+  hub_.deliver();
+}
+
+void Transport::drainQueue() {
+  for (auto& task : queue_->drain()) task();
 }
 
 void Transport::onTimer() {
@@ -219,19 +298,21 @@ void Transport::onTimer() {
 void Transport::dispatch(uint64_t id) {
   auto& p = *pending_.at(id);
   p.dispatched = true;
-  std::shared_ptr<CompletionQueue> completions = completions_;
+  std::shared_ptr<LoopQueue> queue = queue_;
   in_dispatch_ = true;
-  router_.dispatch(std::move(p.request), [this, id, completions](Response r) {
+  router_.dispatch(std::move(p.request), [this, id, queue](Response r) {
     // On the loop (a handler that answered at once) the reply is stored for onHttp to write;
     // from a worker it travels through the queue and wakes the loop.
-    if (std::this_thread::get_id() == loop_thread_) {
-      if (auto it = pending_.find(id); it != pending_.end()) {
-        it->second->reply = std::move(r);
-        if (!in_dispatch_) lws_callback_on_writable(it->second->wsi);
-      }
-    } else {
-      completions->push(id, std::move(r));
-    }
+    auto deliver = [this, id](Response reply) {
+      auto it = pending_.find(id);
+      if (it == pending_.end()) return;  // the client went away meanwhile
+      it->second->reply = std::move(reply);
+      if (!in_dispatch_) lws_callback_on_writable(it->second->wsi);
+    };
+    if (std::this_thread::get_id() == loop_thread_)
+      deliver(std::move(r));
+    else
+      queue->push([deliver, r = std::move(r)]() mutable { deliver(std::move(r)); });
   });
   in_dispatch_ = false;
 }
@@ -328,6 +409,12 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
           return writeReply(wsi, id);
         }
         if (expects_body) return 0;  // the body arrives in LWS_CALLBACK_HTTP_BODY
+        if (pending_[id]->request.path == api::kWsPath) {
+          pending_[id]->reply = api::jsonResponse(
+              426, {{"detail", "this endpoint speaks WebSocket: send Upgrade: websocket"},
+                    {"code", "upgrade_required"}});
+          return writeReply(wsi, id);
+        }
         dispatch(id);
         return writeReply(wsi, id);
       }
@@ -355,16 +442,11 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
         return pss ? writeReply(wsi, pss->id) : 0;
 
       case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        for (auto& [id, response] : completions_->drain()) {
-          auto it = pending_.find(id);
-          if (it == pending_.end()) continue;  // the client went away meanwhile
-          it->second->reply = std::move(response);
-          lws_callback_on_writable(it->second->wsi);
-        }
+        drainQueue();
         return 0;
 
       case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-        return refuseUpgrade(wsi);
+        return confirmUpgrade(wsi);
 
       case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return -1;  // no WebSocket may bind to the HTTP protocol
@@ -383,6 +465,101 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
     return -1;
   }
   return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+// Upgrades ignore mounts: the path and the token are checked here, for the vhost default
+// (rpad-ws) and protocols[0] alike. A refusal is written by hand (pitfall 3 of the note).
+int Transport::confirmUpgrade(lws* wsi) {
+  if (header(wsi, WSI_TOKEN_GET_URI) != api::kWsPath)
+    return writeRaw(wsi, 404, "Not Found", R"({"detail":"Not Found","code":"not_found"})");
+  if (!upgradeCaller(wsi))
+    return writeRaw(
+        wsi, 401, "Unauthorized",
+        R"({"detail":"a token is required: Authorization: Bearer or ?token=","code":"unauthenticated"})");
+  return 0;
+}
+
+// The caller of a WebSocket handshake: the Authorization header, else ?token= (browsers cannot
+// set headers on a WebSocket).
+std::optional<auth::Principal> Transport::upgradeCaller(lws* wsi) const {
+  std::string authorization = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+  if (authorization.empty()) {
+    auto args = queryArgs(wsi);
+    if (auto token = api::lastValue(args, "token")) authorization = "Bearer " + *token;
+  }
+  return auth_.authenticate(authorization);
+}
+
+int Transport::onWebSocket(lws* wsi, int reason_int, void* user, void* in, size_t len) {
+  const auto reason = static_cast<lws_callback_reasons>(reason_int);
+  auto* pss = static_cast<Pss*>(user);
+  try {
+    switch (reason) {
+      case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        return confirmUpgrade(wsi);
+
+      case LWS_CALLBACK_ESTABLISHED: {
+        // Authenticated again rather than carried over: nothing keyed by a raw wsi outlives
+        // this callback.
+        auto caller = upgradeCaller(wsi);
+        if (!caller) return -1;
+        char ip[64] = {};
+        lws_get_peer_simple(wsi, ip, sizeof ip);
+        pss->id = hub_.open(std::move(*caller), ip);
+        sockets_[pss->id] = wsi;
+        lws_callback_on_writable(wsi);
+        return 0;
+      }
+
+      case LWS_CALLBACK_RECEIVE: {
+        const bool final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
+        hub_.receive(pss->id, std::string_view(static_cast<const char*>(in), len), final,
+                     lws_frame_is_binary(wsi));
+        return 0;
+      }
+
+      case LWS_CALLBACK_SERVER_WRITEABLE:
+        return writeFrames(wsi, pss->id);
+
+      case LWS_CALLBACK_CLOSED:
+        if (pss && pss->id) {
+          hub_.close(pss->id);
+          sockets_.erase(pss->id);
+        }
+        return 0;
+
+      case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        return 0;  // handled once, in "http"
+
+      default:
+        break;
+    }
+  } catch (const std::exception& e) {
+    log_.error("websocket error", {{"error", e.what()}});
+    return -1;
+  }
+  return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+int Transport::writeFrames(lws* wsi, uint64_t session) {
+  auto out = hub_.take(session, kWriteBudget);
+  if (!out.frames.empty()) {
+    std::vector<unsigned char> buf(LWS_PRE);
+    for (const auto& f : out.frames) {
+      appendFrameHeader(buf, f->size());
+      buf.insert(buf.end(), f->begin(), f->end());
+    }
+    // On a WebSocket connection lws passes RAW writes through unframed.
+    if (lws_write(wsi, buf.data() + LWS_PRE, buf.size() - LWS_PRE, LWS_WRITE_RAW) < 0) return -1;
+  }
+  if (out.close) {
+    const auto& [code, text] = *out.close;
+    lws_close_reason(wsi, static_cast<lws_close_status>(code),
+                     reinterpret_cast<unsigned char*>(const_cast<char*>(text.data())), text.size());
+    return -1;
+  }
+  if (out.more) lws_callback_on_writable(wsi);
+  return 0;
 }
 
 }  // namespace rpa::daemon

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "lib/api/http.hpp"
 #include "lib/api/router.hpp"
+#include "lib/api/ws_hub.hpp"
 #include "lib/core/config.hpp"
 #include "lib/live/offline_detector.hpp"
 
@@ -26,30 +28,33 @@ inline constexpr size_t kMaxBodyBytes = 1 << 20;
 /// sending, can read the answer instead of a reset. Beyond it rpad answers at once and closes.
 inline constexpr size_t kMaxDrainBytes = 16 << 20;
 
-/// Replies finished on worker threads, waiting for the event loop to write them. Shared with the
-/// `done` callbacks so a late reply after shutdown is dropped instead of touching a dead loop.
-class CompletionQueue {
+/// Work for the event loop from other threads: worker replies, heartbeat acks, event delivery.
+/// Shared with the callbacks that feed it, so a late push after shutdown is dropped instead of
+/// touching a dead loop.
+class LoopQueue {
  public:
-  /// Queues a reply and wakes the loop; a no-op once closed.
-  void push(uint64_t request_id, api::Response response);
-  std::vector<std::pair<uint64_t, api::Response>> drain();
+  /// Queues a task and wakes the loop; a no-op once closed.
+  void push(std::function<void()> task);
+  std::vector<std::function<void()>> drain();
   void open(lws_context* context);
   void close();
 
  private:
   std::mutex mutex_;
   lws_context* context_ = nullptr;
-  std::vector<std::pair<uint64_t, api::Response>> items_;
+  std::vector<std::function<void()>> tasks_;
 };
 
-/// The libwebsockets transport: one context, one vhost, one port for HTTP (and, from the next
-/// issue, WebSocket). It turns HTTP transactions into api::Requests for the router, writes the
-/// replies, enforces the body limit, and runs the offline-detection timer. Every lws call but
-/// lws_cancel_service happens on the thread that calls run().
-class Transport {
+/// The libwebsockets transport: one context, one vhost, one port for HTTP and WebSocket. It
+/// turns HTTP transactions into api::Requests for the router and writes the replies, enforces
+/// the body limit, hands WebSocket messages to the hub and writes its frames, and runs the
+/// offline-detection timer. Every lws call but lws_cancel_service happens on the thread that
+/// calls run().
+class Transport : public api::WsTransport {
  public:
-  Transport(const core::DaemonConfig& config, const api::Router& router,
-            live::OfflineDetector& detector, const core::Clock& clock, core::Logger& log);
+  Transport(const core::DaemonConfig& config, const api::Router& router, api::WsHub& hub,
+            const api::Authenticator& auth, live::EventBus& bus, live::OfflineDetector& detector,
+            const core::Clock& clock, core::Logger& log);
   ~Transport();
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
@@ -61,30 +66,49 @@ class Transport {
   /// Thread-safe; the loop exits on its next wake-up.
   void requestStop();
 
+  // api::WsTransport
+  void wantsWrite(uint64_t session) override;
+  void closing(uint64_t session) override;
+  void post(std::function<void()> task) override;
+
   // Entry points of the C callbacks (transport.cpp); not for other callers.
   int onHttp(lws* wsi, int reason, void* pss, void* in, size_t len);
+  int onWebSocket(lws* wsi, int reason, void* pss, void* in, size_t len);
   void onTimer();
+  void onDeliver();
 
  private:
   struct Pending;
   void dispatch(uint64_t id);
   int writeReply(lws* wsi, uint64_t id);
   int tooLarge(lws* wsi, uint64_t id);
+  int confirmUpgrade(lws* wsi);
+  std::optional<auth::Principal> upgradeCaller(lws* wsi) const;
+  int writeFrames(lws* wsi, uint64_t session);
+  void eventsPublished();
+  void drainQueue();
 
   const core::DaemonConfig& config_;
   const api::Router& router_;
+  api::WsHub& hub_;
+  const api::Authenticator& auth_;
+  live::EventBus& bus_;
   live::OfflineDetector& detector_;
   const core::Clock& clock_;
   core::Logger& log_;
   lws_context* context_ = nullptr;
-  std::shared_ptr<CompletionQueue> completions_ = std::make_shared<CompletionQueue>();
+  std::shared_ptr<LoopQueue> queue_ = std::make_shared<LoopQueue>();
   std::unordered_map<uint64_t, std::unique_ptr<Pending>> pending_;
+  std::unordered_map<uint64_t, lws*> sockets_;  // WebSocket session id → its connection
   uint64_t next_id_ = 1;
   bool in_dispatch_ = false;  // a reply stored now is written by the caller, not on writable
   std::thread::id loop_thread_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> delivery_posted_{false};  // a delivery task is queued from another thread
+  bool delivery_scheduled_ = false;           // the delivery timer is armed (loop thread)
   struct Timer;
   std::unique_ptr<Timer> timer_;
+  std::unique_ptr<Timer> delivery_;
 };
 
 }  // namespace rpa::daemon

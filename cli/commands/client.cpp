@@ -12,21 +12,6 @@ namespace rpa::cli {
 
 namespace {
 
-std::string urlEncode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string age(const nlohmann::json& seconds) {
   if (!seconds.is_number()) return "never";
   const auto s = static_cast<long>(std::floor(seconds.get<double>()));
@@ -87,7 +72,7 @@ nlohmann::json listAll(client::HttpClient& http, const std::string& query) {
   std::string cursor;
   do {
     std::string path = "/api/v1/clients?limit=1000" + query;
-    if (!cursor.empty()) path += "&cursor=" + urlEncode(cursor);
+    if (!cursor.empty()) path += "&cursor=" + client::percentEncode(cursor);
     auto reply = http.send("GET", path);
     client::throwIfError(reply);
     for (auto& c : reply.body["items"]) items.push_back(std::move(c));
@@ -101,7 +86,7 @@ nlohmann::json listAll(client::HttpClient& http, const std::string& query) {
 int64_t resolveClient(client::HttpClient& http, const std::string& name_or_id) {
   if (!name_or_id.empty() && std::all_of(name_or_id.begin(), name_or_id.end(), ::isdigit))
     return std::stoll(name_or_id);
-  for (const auto& c : listAll(http, "&q=" + urlEncode(name_or_id)))
+  for (const auto& c : listAll(http, "&q=" + client::percentEncode(name_or_id)))
     if (c.value("name", "") == name_or_id) return c["id"].get<int64_t>();
   throw core::Error(core::ErrorCode::kNotFound, "no client named \"" + name_or_id + "\"");
 }
@@ -154,8 +139,8 @@ void addClientCommands(CLI::App& app, Globals& g) {
     client::HttpClient http(ctx.server, ctx.token);
     std::string query;
     if (!o->status.empty()) query += "&status=" + o->status;
-    for (const auto& l : o->labels) query += "&label=" + urlEncode(l);
-    if (!o->search.empty()) query += "&q=" + urlEncode(o->search);
+    for (const auto& l : o->labels) query += "&label=" + client::percentEncode(l);
+    if (!o->search.empty()) query += "&q=" + client::percentEncode(o->search);
     auto items = listAll(http, query);
     if (printMachine({{"items", items}}, g.format())) return;
     printClients(items, g.format());

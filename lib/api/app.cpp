@@ -8,11 +8,13 @@ namespace rpa::api {
 App::App(const core::DaemonConfig& config, store::Store& store, const core::Clock& clock,
          core::Logger& log, core::Executor& blocking)
     : registry_(config.heartbeat_timeout),
+      bus_(clock),
       writer_(store, config.flush_interval, log),
       auth_(loadJwt(store), registry_, clock),
-      services_{clock, log, store, registry_, writer_, blocking, auth_, config.heartbeat_timeout},
+      services_{
+          clock, log, store, registry_, writer_, bus_, blocking, auth_, config.heartbeat_timeout},
       router_(makeRoutes(services_), auth_, log),
-      detector_(registry_, writer_, log, config.heartbeat_check_interval) {
+      detector_(registry_, writer_, bus_, log, config.heartbeat_check_interval) {
   registry_.load(store.allClients(), clock.now());
 }
 

@@ -24,11 +24,15 @@ class App {
   const Router& router() const { return router_; }
   live::OfflineDetector& detector() { return detector_; }
   live::ClientRegistry& registry() { return registry_; }
+  live::EventBus& bus() { return bus_; }
+  Services& services() { return services_; }
+  const Authenticator& auth() const { return auth_; }
   /// Flushes buffered heartbeats and stops the writer (graceful shutdown).
   void stop() { writer_.stop(); }
 
  private:
   live::ClientRegistry registry_;
+  live::EventBus bus_;
   store::HeartbeatWriter writer_;
   Authenticator auth_;
   Services services_;

@@ -3,6 +3,7 @@
 #include "lib/api/client_json.hpp"
 #include "lib/api/http_error.hpp"
 #include "lib/core/time.hpp"
+#include "lib/live/client_events.hpp"
 #include "lib/model/heartbeat.hpp"
 
 namespace rpa::api {
@@ -26,33 +27,42 @@ void checkRobotScope(Services& s, const auth::Principal& p, int64_t client_id) {
 }  // namespace
 
 // The hot path: validate, update memory, queue the timestamp for the writer, answer. Only a
-// transition waits, for its durable record.
+// transition waits, for its durable record, and is published once recorded.
+void acceptHeartbeat(Services& s, const auth::Principal& caller, const nlohmann::json& body,
+                     std::string_view peer_ip, Done done) {
+  const auto hb = model::decodeHeartbeat(body);
+  checkRobotScope(s, caller, hb.client_id);
+  const auto now = s.clock.now();
+  auto touched = s.registry.touch(caller.tenant_id, hb, peer_ip, now);
+  if (!touched)
+    throw Error(ErrorCode::kNotFound, "client " + std::to_string(hb.client_id) + " not found");
+
+  auto reply = jsonResponse(
+      200, {{"client_id", hb.client_id},
+            {"status", model::toString(touched->live.status)},
+            {"last_heartbeat", core::formatRfc3339(now)},
+            {"heartbeat_timeout_seconds", s.heartbeat_timeout.count()},
+            {"next_heartbeat_seconds", std::max<int64_t>(1, s.heartbeat_timeout.count() / 3)}});
+  live::publishHeartbeat(s.bus, caller.tenant_id, hb.client_id, touched->name, touched->live);
+  s.writer.enqueue(hb.client_id, touched->live);
+  if (!touched->event) return done(std::move(reply));
+
+  live::logTransition(s.log, *touched->event);
+  live::Transition transition{*touched->event, std::move(touched->live)};
+  s.writer.writeNow({std::move(*touched->event)},
+                    [&s, done = std::move(done), reply = std::move(reply),
+                     transition = std::move(transition)](bool ok) {
+                      if (!ok)
+                        return done(errorResponse(ErrorCode::kUnavailable,
+                                                  "the transition could not be recorded; retry"));
+                      live::publishTransition(s.bus, transition);
+                      done(reply);
+                    });
+}
+
 Handler receiveHeartbeat(Services& s) {
   return [&s](Call& call, Done done) {
-    const auto hb = model::decodeHeartbeat(call.json);
-    const auto& caller = call.caller();
-    checkRobotScope(s, caller, hb.client_id);
-    const auto now = s.clock.now();
-    auto touched = s.registry.touch(caller.tenant_id, hb, call.request.peer_ip, now);
-    if (!touched)
-      throw Error(ErrorCode::kNotFound, "client " + std::to_string(hb.client_id) + " not found");
-
-    auto reply = jsonResponse(
-        200, {{"client_id", hb.client_id},
-              {"status", model::toString(touched->live.status)},
-              {"last_heartbeat", core::formatRfc3339(now)},
-              {"heartbeat_timeout_seconds", s.heartbeat_timeout.count()},
-              {"next_heartbeat_seconds", std::max<int64_t>(1, s.heartbeat_timeout.count() / 3)}});
-    s.writer.enqueue(hb.client_id, std::move(touched->live));
-    if (!touched->event) return done(std::move(reply));
-
-    live::logTransition(s.log, *touched->event);
-    s.writer.writeNow({std::move(*touched->event)},
-                      [done = std::move(done), reply = std::move(reply)](bool ok) {
-                        done(ok ? reply
-                                : errorResponse(ErrorCode::kUnavailable,
-                                                "the transition could not be recorded; retry"));
-                      });
+    acceptHeartbeat(s, call.caller(), call.json, call.request.peer_ip, std::move(done));
   };
 }
 

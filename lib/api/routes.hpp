@@ -21,4 +21,10 @@ Handler deleteClient(Services& s);
 Handler receiveHeartbeat(Services& s);  // heartbeat_routes.cpp
 Handler heartbeatStatus(Services& s);
 
+/// A heartbeat as SPEC §3.1 defines it, from HTTP or a WebSocket frame: validates `body`
+/// (throws core::Error), applies it, publishes it, and calls `done` with the HTTP reply —
+/// later, from the writer thread, when it changed the client's status.
+void acceptHeartbeat(Services& s, const auth::Principal& caller, const nlohmann::json& body,
+                     std::string_view peer_ip, Done done);
+
 }  // namespace rpa::api

@@ -5,6 +5,7 @@
 #include "lib/core/executor.hpp"
 #include "lib/core/log.hpp"
 #include "lib/live/client_registry.hpp"
+#include "lib/live/event_bus.hpp"
 #include "lib/store/heartbeat_writer.hpp"
 #include "lib/store/store.hpp"
 
@@ -17,6 +18,7 @@ struct Services {
   store::Store& store;
   live::ClientRegistry& registry;
   store::HeartbeatWriter& writer;
+  live::EventBus& bus;       // publish only what is recorded (transitions after their commit)
   core::Executor& blocking;  // hashing, durable writes: never on the event loop
   const Authenticator& auth;
   core::Seconds heartbeat_timeout;

@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <cctype>
+
 #include "lib/core/error.hpp"
 #include "lib/model/validation.hpp"
 
@@ -103,6 +105,21 @@ void throwIfError(const Reply& reply) {
     }
   }
   throw Error(code, message, reply.body);
+}
+
+std::string percentEncode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace rpa::client

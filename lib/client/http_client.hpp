@@ -44,6 +44,9 @@ class HttpClient {
   std::unique_ptr<httplib::Client> http_;
 };
 
+/// Percent-encodes `s` for a URL query or path segment (RFC 3986 unreserved characters kept).
+std::string percentEncode(const std::string& s);
+
 /// Turns a non-2xx reply into core::Error with the code its status stands for and the
 /// server's `detail` as the message.
 void throwIfError(const Reply& reply);

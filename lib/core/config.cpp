@@ -36,6 +36,7 @@ const std::vector<Setting>& settings() {
       {"tls_cert", "--tls-cert", {"RPAD_TLS_CERT"}},
       {"tls_key", "--tls-key", {"RPAD_TLS_KEY"}},
       {"workers", "--workers", {"RPAD_WORKERS"}},
+      {"ws_ping_interval_seconds", "--ws-ping-interval", {"RPAD_WS_PING_INTERVAL_SECONDS"}},
   };
   return table;
 }
@@ -201,6 +202,9 @@ DaemonConfig loadDaemonConfig(const ConfigSources& sources) {
       if (!raw->value.empty()) c.tls_key = raw->value;
     } else if (name == "workers") {
       c.workers = static_cast<unsigned>(positive(*raw, 64, "a whole number from 1 to 64"));
+    } else if (name == "ws_ping_interval_seconds") {
+      c.ws_ping_interval =
+          Seconds{positive(*raw, 3600, "a whole number of seconds from 1 to 3600")};
     }
   }
   if (c.tls_cert.has_value() != c.tls_key.has_value())

@@ -23,7 +23,8 @@ struct DaemonConfig {
   std::optional<std::filesystem::path> log_file;  // stderr when unset; SIGHUP reopens it
   std::optional<std::filesystem::path> tls_cert;
   std::optional<std::filesystem::path> tls_key;
-  unsigned workers = 2;  // threads for hashing and durable writes
+  unsigned workers = 2;          // threads for hashing and durable writes
+  Seconds ws_ping_interval{25};  // idle WebSocket peers are pinged, and dropped after twice this
 };
 
 /// Where the raw settings come from. Each map is keyed by the setting's canonical name

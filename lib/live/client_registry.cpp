@@ -126,10 +126,10 @@ std::optional<Touch> ClientRegistry::touch(int64_t tenant_id, const model::Heart
   setDeadline(hb.client_id, entry.deadline,
               model::isOnline(hb.status) ? std::optional(now + timeout_) : std::nullopt);
 
-  Touch result{live, std::nullopt};
+  Touch result{entry.client.name, live, std::nullopt};
   auto event = [&](EventKind kind, std::string reason) {
-    result.event = model::ClientEvent{hb.client_id, tenant_id,         kind, before,
-                                      hb.status,    std::move(reason), now};
+    result.event = model::ClientEvent{hb.client_id, tenant_id, entry.client.name, kind,
+                                      before,       hb.status, std::move(reason), now};
   };
   if (!model::isOnline(before) && model::isOnline(hb.status))
     event(EventKind::kConnected, "heartbeat");
@@ -151,9 +151,9 @@ std::vector<Transition> ClientRegistry::expire(core::TimePoint now) {
     auto& entry = clients_.at(id);
     entry.deadline.reset();
     auto& live = entry.client.live;
-    model::ClientEvent e{id,          entry.client.tenant_id, EventKind::kDisconnected,
-                         live.status, ClientStatus::kOffline, "timeout",
-                         now};
+    model::ClientEvent e{
+        id,          entry.client.tenant_id, entry.client.name, EventKind::kDisconnected,
+        live.status, ClientStatus::kOffline, "timeout",         now};
     live.status = ClientStatus::kOffline;
     out.push_back({std::move(e), live});
   }

@@ -37,6 +37,7 @@ void logTransition(core::Logger& log, const model::ClientEvent& event);
 
 /// What a heartbeat did to its client.
 struct Touch {
+  std::string name;
   model::Liveness live;
   std::optional<model::ClientEvent> event;
 };

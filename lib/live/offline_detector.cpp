@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "lib/live/client_events.hpp"
+
 namespace rpa::live {
 
 core::Millis OfflineDetector::check(core::TimePoint now) {
@@ -9,12 +11,16 @@ core::Millis OfflineDetector::check(core::TimePoint now) {
   if (!transitions.empty()) {
     std::vector<model::ClientEvent> events;
     events.reserve(transitions.size());
-    for (auto& t : transitions) {
+    for (const auto& t : transitions) {
       logTransition(log_, t.event);
-      writer_.enqueue(t.event.client_id, std::move(t.live));
-      events.push_back(std::move(t.event));
+      writer_.enqueue(t.event.client_id, t.live);
+      events.push_back(t.event);
     }
-    writer_.writeNow(std::move(events), nullptr);
+    writer_.writeNow(std::move(events),
+                     [&bus = bus_, transitions = std::move(transitions)](bool ok) {
+                       if (!ok) return;  // the writer logged it; nothing to announce
+                       for (const auto& t : transitions) publishTransition(bus, t);
+                     });
   }
   return nextDelay(now);
 }

@@ -3,6 +3,7 @@
 #include "lib/core/clock.hpp"
 #include "lib/core/log.hpp"
 #include "lib/live/client_registry.hpp"
+#include "lib/live/event_bus.hpp"
 #include "lib/store/heartbeat_writer.hpp"
 
 namespace rpa::live {
@@ -12,12 +13,16 @@ namespace rpa::live {
 /// timeout (+ the timer's slack), and never longer than the check interval.
 class OfflineDetector {
  public:
-  OfflineDetector(ClientRegistry& registry, store::HeartbeatWriter& writer, core::Logger& log,
-                  core::Seconds check_interval)
-      : registry_(registry), writer_(writer), log_(log), check_interval_(check_interval) {}
+  OfflineDetector(ClientRegistry& registry, store::HeartbeatWriter& writer, EventBus& bus,
+                  core::Logger& log, core::Seconds check_interval)
+      : registry_(registry),
+        writer_(writer),
+        bus_(bus),
+        log_(log),
+        check_interval_(check_interval) {}
 
-  /// Expires overdue clients at `now`, records their transitions durably, and returns how long
-  /// to wait before the next check.
+  /// Expires overdue clients at `now`, records their transitions durably, publishes them once
+  /// recorded, and returns how long to wait before the next check.
   core::Millis check(core::TimePoint now);
 
   /// The wait before the next check, given the earliest deadline (if any).
@@ -26,6 +31,7 @@ class OfflineDetector {
  private:
   ClientRegistry& registry_;
   store::HeartbeatWriter& writer_;
+  EventBus& bus_;
   core::Logger& log_;
   core::Seconds check_interval_;
 };

@@ -51,6 +51,7 @@ std::string_view toString(EventKind kind);
 struct ClientEvent {
   int64_t client_id = 0;
   int64_t tenant_id = 0;
+  std::string name;  // the client's, for events; client_events stores only the id
   EventKind kind = EventKind::kStatusUpdate;
   ClientStatus from = ClientStatus::kOffline;
   ClientStatus to = ClientStatus::kOffline;

@@ -14,6 +14,7 @@ struct Fixture {
   core::Logger log{core::LogFormat::kText, [](std::string_view) {}};
   store::SqliteStore store{":memory:"};
   live::ClientRegistry registry{10s};
+  live::EventBus bus{clock};
   std::unique_ptr<store::HeartbeatWriter> writer;
   std::unique_ptr<live::OfflineDetector> detector;
 
@@ -25,7 +26,7 @@ struct Fixture {
     c.token_hash = "h";
     registry.add(store.createClient(c));
     writer = std::make_unique<store::HeartbeatWriter>(store, 1000ms, log);
-    detector = std::make_unique<live::OfflineDetector>(registry, *writer, log, 30s);
+    detector = std::make_unique<live::OfflineDetector>(registry, *writer, bus, log, 30s);
   }
 
   void beat() {
@@ -61,7 +62,8 @@ TEST_CASE("the check interval bounds the wait even when the deadline is further"
   c.tenant_id = 1;
   registry.add(c);
   store::HeartbeatWriter writer(store, 1000ms, log);
-  live::OfflineDetector detector(registry, writer, log, 30s);
+  live::EventBus bus{clock};
+  live::OfflineDetector detector(registry, writer, bus, log, 30s);
   model::Heartbeat hb;
   hb.client_id = 1;
   registry.touch(1, hb, "", clock.now());
@@ -78,4 +80,17 @@ TEST_CASE_METHOD(Fixture, "a check marks overdue clients offline and records the
   CHECK(events[0].kind == model::EventKind::kDisconnected);
   CHECK(events[0].reason == "timeout");
   CHECK(store.allClients().at(0).live.status == model::ClientStatus::kOffline);
+
+  // Published once, after the commit, with the reason watchers show.
+  auto published = bus.range(0, bus.lastSeq());
+  REQUIRE(published.events.size() == 1);
+  auto frame = nlohmann::json::parse(published.events[0]->frame);
+  CHECK(frame["type"] == "CLIENT_DISCONNECTED");
+  CHECK(frame["topic"] == "client_status");
+  CHECK(frame["data"]["name"] == "bot");
+  CHECK(frame["data"]["previous_status"] == "online");
+  CHECK(frame["data"]["offline_reason"] == "timeout");
+  CHECK(detector->check(clock.now()) == 30s);
+  writer->stop();
+  CHECK(bus.lastSeq() == 1);  // a second check finds nothing new to announce
 }

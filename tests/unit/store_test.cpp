@@ -81,6 +81,7 @@ TEST_CASE("liveness and transitions are stored together and survive the client's
   live.clock_skew_ms = -40;
   model::ClientEvent e{c.id,
                        1,
+                       c.name,
                        model::EventKind::kConnected,
                        model::ClientStatus::kOffline,
                        model::ClientStatus::kBusy,

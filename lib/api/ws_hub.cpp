@@ -1,0 +1,250 @@
+#include "lib/api/ws_hub.hpp"
+
+#include <limits>
+
+#include "lib/api/http_error.hpp"
+#include "lib/api/routes.hpp"
+#include "lib/core/time.hpp"
+
+namespace rpa::api {
+
+using core::Error;
+using core::ErrorCode;
+using live::Topic;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kActions = "subscribe, unsubscribe, ping or heartbeat";
+
+std::string topicList() {
+  return "client_status, heartbeat or system";
+}
+
+Topic requireTopic(const json& msg) {
+  auto it = msg.find("topic");
+  if (it == msg.end() || !it->is_string())
+    throw Error(ErrorCode::kInvalidArgument, "topic is required: " + topicList());
+  auto topic = live::parseTopic(it->get<std::string>());
+  if (!topic)
+    throw Error(ErrorCode::kInvalidArgument,
+                "unknown topic \"" + it->get<std::string>() + "\"; use " + topicList());
+  return *topic;
+}
+
+}  // namespace
+
+WsHub::WsHub(Services& services, live::EventBus& bus, WsLimits limits)
+    : services_(services), bus_(bus), limits_(limits), delivered_(bus.lastSeq()) {}
+
+Frame WsHub::message(std::string_view type, std::string_view topic, json data) const {
+  return std::make_shared<const std::string>(json{
+      {"type", type},
+      {"topic", topic},
+      {"timestamp", core::formatRfc3339(services_.clock.now())},
+      {"data", std::move(data)}}.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+Frame WsHub::systemMessage(std::string_view event, json data) const {
+  data["event"] = event;
+  data["seq"] = delivered_;
+  return message("SYSTEM_MESSAGE", "system", std::move(data));
+}
+
+// ERROR carries what the HTTP reply would: detail (a message, or the 422 list), code, status.
+Frame WsHub::error(const Response& r) const {
+  json body = json::parse(r.body, nullptr, false);
+  body["status"] = r.status;
+  return message("ERROR", "system", std::move(body));
+}
+
+uint64_t WsHub::open(auth::Principal who, std::string peer_ip) {
+  loop_thread_ = std::this_thread::get_id();
+  const uint64_t id = next_id_++;
+  auto& s = sessions_[id];
+  s.who = std::move(who);
+  s.peer_ip = std::move(peer_ip);
+  push(id, s,
+       systemMessage("welcome",
+                     {{"topics", {"client_status", "heartbeat", "system"}},
+                      {"tenant", s.who.tenant},
+                      {"heartbeat_timeout_seconds", services_.heartbeat_timeout.count()}}));
+  return id;
+}
+
+void WsHub::receive(uint64_t id, std::string_view data, bool final, bool binary) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end() || it->second.close) return;
+  auto& s = it->second;
+  if (!s.oversized) {
+    if (s.message.size() + data.size() > limits_.max_message_bytes) {
+      s.oversized = true;
+      s.message.clear();
+    } else {
+      s.message.append(data);
+    }
+  }
+  if (!final) return;
+  std::string text = std::move(s.message);
+  s.message.clear();
+  const bool oversized = std::exchange(s.oversized, false);
+  try {
+    if (oversized)
+      throw Error(ErrorCode::kTooLarge,
+                  "message exceeds " + std::to_string(limits_.max_message_bytes / 1024) + " KiB");
+    if (binary) throw Error(ErrorCode::kMalformed, "send JSON text frames, not binary");
+    handle(id, s, text);
+  } catch (const Error& e) {
+    push(id, s, error(errorResponse(e)));
+  }
+}
+
+void WsHub::handle(uint64_t id, Session& s, const std::string& text) {
+  json msg = json::parse(text, nullptr, false);
+  if (msg.is_discarded()) throw Error(ErrorCode::kMalformed, "message is not valid JSON");
+  if (!msg.is_object()) throw Error(ErrorCode::kMalformed, "message must be a JSON object");
+  auto action = msg.find("action");
+  if (action == msg.end() || !action->is_string())
+    throw Error(ErrorCode::kInvalidArgument, "action is required: " + std::string(kActions));
+  const auto name = action->get<std::string>();
+  if (name == "subscribe") return subscribe(s, id, msg);
+  if (name == "unsubscribe") return unsubscribe(s, id, msg);
+  if (name == "ping") return push(id, s, message("PONG", "system", {{"seq", delivered_}}));
+  if (name == "heartbeat") return heartbeat(s, id, std::move(msg));
+  throw Error(ErrorCode::kInvalidArgument,
+              "unknown action \"" + name + "\"; use " + std::string(kActions));
+}
+
+void WsHub::subscribe(Session& s, uint64_t id, const json& msg) {
+  const Topic topic = requireTopic(msg);
+  std::optional<uint64_t> since;
+  if (auto it = msg.find("since"); it != msg.end() && !it->is_null()) {
+    if (!it->is_number_unsigned())
+      throw Error(ErrorCode::kInvalidArgument, "since must be a seq: a non-negative integer");
+    since = it->get<uint64_t>();
+  }
+  if (s.who.isClient())
+    throw Error(ErrorCode::kPermissionDenied, "a robot's token may only send heartbeats");
+  if (!s.topics.contains(topic) && s.topics.size() >= limits_.max_subscriptions)
+    throw Error(ErrorCode::kInvalidArgument,
+                "at most " + std::to_string(limits_.max_subscriptions) + " subscriptions");
+  s.topics.insert(topic);
+  push(id, s, systemMessage("subscribed", {{"topic", live::toString(topic)}}));
+  if (!since) return;
+
+  auto replay = bus_.range(*since, delivered_);
+  if (!replay.complete) {
+    push(id, s,
+         message("RESYNC_REQUIRED", live::toString(topic),
+                 {{"since", *since},
+                  {"seq", delivered_},
+                  {"detail", "events after seq " + std::to_string(*since) +
+                                 " are no longer kept: list, then subscribe without since"}}));
+    return;
+  }
+  for (const auto& e : replay.events)
+    if (e->topic == topic && mayReceive(s, *e)) push(id, s, Frame(e, &e->frame));
+}
+
+void WsHub::unsubscribe(Session& s, uint64_t id, const json& msg) {
+  const Topic topic = requireTopic(msg);
+  if (topic == Topic::kSystem)
+    throw Error(ErrorCode::kInvalidArgument, "every connection stays subscribed to system");
+  s.topics.erase(topic);
+  push(id, s, systemMessage("unsubscribed", {{"topic", live::toString(topic)}}));
+}
+
+void WsHub::heartbeat(Session& s, uint64_t id, json msg) {
+  if (!s.who.isClient())
+    throw Error(ErrorCode::kPermissionDenied,
+                "only a robot, connected with its client token, may send heartbeats");
+  msg.erase("action");
+  acceptHeartbeat(services_, s.who, msg, s.peer_ip, [this, id](Response r) {
+    // Most heartbeats answer at once, on the loop; a transition answers from the writer.
+    if (std::this_thread::get_id() == loop_thread_) return replyTo(id, r);
+    transport_->post([this, id, r = std::move(r)] { replyTo(id, r); });
+  });
+}
+
+void WsHub::replyTo(uint64_t id, const Response& r) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;  // the robot went away before its ack
+  if (r.status != 200) return push(id, it->second, error(r));
+  push(id, it->second, message("HEARTBEAT_ACK", "system", json::parse(r.body, nullptr, false)));
+}
+
+bool WsHub::mayReceive(const Session& s, const live::Event& e) const {
+  return s.topics.contains(e.topic) &&
+         (e.tenant_id == s.who.tenant_id || (s.who.system_admin && !s.who.isClient()));
+}
+
+void WsHub::deliver() {
+  if (bus_.lastSeq() == delivered_) return;
+  auto fresh = bus_.range(delivered_, std::numeric_limits<uint64_t>::max());
+  if (!fresh.complete) {
+    // The loop fell further behind than the replay buffer: nobody can be told what was lost,
+    // so every subscriber re-lists.
+    delivered_ = bus_.lastSeq();
+    for (auto& [id, s] : sessions_)
+      for (Topic t : s.topics)
+        if (t != Topic::kSystem)
+          push(id, s,
+               message("RESYNC_REQUIRED", live::toString(t),
+                       {{"seq", delivered_}, {"detail", "events were dropped: list again"}}));
+    return;
+  }
+  for (const auto& e : fresh.events) {
+    delivered_ = e->seq;
+    for (auto& [id, s] : sessions_)
+      if (mayReceive(s, *e)) push(id, s, Frame(e, &e->frame));
+  }
+}
+
+void WsHub::push(uint64_t id, Session& s, Frame frame) {
+  if (s.close) return;
+  const bool was_idle = s.queue.empty();
+  s.queued_bytes += frame->size();
+  s.queue.push_back(std::move(frame));
+  if (s.queued_bytes > limits_.max_queue_bytes)
+    return closeWith(id, s, kClosePolicy, "slow consumer");
+  if (was_idle && transport_) transport_->wantsWrite(id);
+}
+
+void WsHub::closeWith(uint64_t id, Session& s, int code, std::string reason) {
+  s.queue.clear();
+  s.queued_bytes = 0;
+  s.close = {code, std::move(reason)};
+  if (transport_) transport_->closing(id);
+}
+
+WsOutput WsHub::take(uint64_t id, size_t budget) {
+  WsOutput out;
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return out;
+  auto& s = it->second;
+  size_t taken = 0;
+  while (!s.queue.empty() && (out.frames.empty() || taken + s.queue.front()->size() <= budget)) {
+    taken += s.queue.front()->size();
+    s.queued_bytes -= s.queue.front()->size();
+    out.frames.push_back(std::move(s.queue.front()));
+    s.queue.pop_front();
+  }
+  if (s.queue.empty())
+    out.close = s.close;
+  else
+    out.more = true;
+  return out;
+}
+
+void WsHub::close(uint64_t id) {
+  sessions_.erase(id);
+}
+
+void WsHub::shutdown() {
+  for (auto& [id, s] : sessions_) {
+    push(id, s, systemMessage("shutdown", {{"detail", "rpad is stopping; reconnect later"}}));
+    if (!s.close) s.close = {kCloseGoingAway, "server stopping"};
+  }
+}
+
+}  // namespace rpa::api

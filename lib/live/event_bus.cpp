@@ -1,0 +1,73 @@
+#include "lib/live/event_bus.hpp"
+
+#include <algorithm>
+
+#include "lib/core/time.hpp"
+
+namespace rpa::live {
+
+namespace {
+constexpr std::string_view kTopicNames[] = {"client_status", "heartbeat", "system"};
+}
+
+std::string_view toString(Topic topic) {
+  return kTopicNames[static_cast<size_t>(topic)];
+}
+
+std::optional<Topic> parseTopic(std::string_view name) {
+  for (size_t i = 0; i < std::size(kTopicNames); ++i)
+    if (kTopicNames[i] == name) return static_cast<Topic>(i);
+  return std::nullopt;
+}
+
+EventBus::EventBus(const core::Clock& clock, ReplayLimits limits)
+    : clock_(clock), limits_(limits) {}
+
+uint64_t EventBus::publish(Topic topic, std::string_view type, int64_t tenant_id,
+                           nlohmann::json data) {
+  auto event = std::make_shared<Event>();
+  event->topic = topic;
+  event->tenant_id = tenant_id;
+  event->at = clock_.now();
+  uint64_t seq = 0;
+  {
+    std::lock_guard lock(mutex_);
+    seq = event->seq = ++last_seq_;
+    // Serialised under the lock so frames enter the buffer in seq order; it takes a few µs.
+    event->frame = nlohmann::json{{"type", type},
+                                  {"topic", toString(topic)},
+                                  {"seq", seq},
+                                  {"timestamp", core::formatRfc3339(event->at)},
+                                  {"data", std::move(data)}}
+                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    buffer_.push_back(std::move(event));
+    trim(buffer_.back()->at);
+  }
+  if (wake_) wake_();
+  return seq;
+}
+
+void EventBus::trim(core::TimePoint now) {
+  while (buffer_.size() > limits_.max_events) buffer_.pop_front();
+  while (!buffer_.empty() && now - buffer_.front()->at > limits_.max_age) buffer_.pop_front();
+}
+
+uint64_t EventBus::lastSeq() const {
+  std::lock_guard lock(mutex_);
+  return last_seq_;
+}
+
+Replay EventBus::range(uint64_t since, uint64_t until) const {
+  std::lock_guard lock(mutex_);
+  Replay r;
+  const uint64_t oldest = buffer_.empty() ? last_seq_ + 1 : buffer_.front()->seq;
+  if (since > last_seq_ || since + 1 < oldest) {
+    r.complete = false;
+    return r;
+  }
+  until = std::min(until, last_seq_);
+  for (uint64_t seq = since + 1; seq <= until; ++seq) r.events.push_back(buffer_[seq - oldest]);
+  return r;
+}
+
+}  // namespace rpa::live

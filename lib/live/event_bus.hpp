@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lib/core/clock.hpp"
+
+namespace rpa::live {
+
+/// WebSocket topics (SPEC §3.3). Every connection is subscribed to kSystem.
+enum class Topic { kClientStatus, kHeartbeat, kSystem };
+std::string_view toString(Topic topic);
+std::optional<Topic> parseTopic(std::string_view name);
+
+/// One published event, serialised once into the frame every subscriber receives.
+struct Event {
+  uint64_t seq = 0;
+  Topic topic = Topic::kSystem;
+  int64_t tenant_id = 0;
+  core::TimePoint at{};
+  std::string frame;  // {"type","topic","seq","timestamp","data"}
+};
+using EventPtr = std::shared_ptr<const Event>;
+
+/// How much the replay buffer keeps: the newest `max_events`, none older than `max_age`.
+struct ReplayLimits {
+  size_t max_events = 65536;
+  core::Millis max_age = std::chrono::minutes(10);
+};
+
+/// What a resuming subscriber missed: the events after its `since`, or `complete == false`
+/// when some of them were already dropped (or `since` is from another run of rpad).
+struct Replay {
+  bool complete = true;
+  std::vector<EventPtr> events;
+};
+
+/// The one server-wide event sequence. Publishers on any thread call publish(); the transport's
+/// loop reads what is new with range() and fans it out. Thread-safe.
+class EventBus {
+ public:
+  EventBus(const core::Clock& clock, ReplayLimits limits = {});
+
+  /// Called after every publish, outside the lock, on the publisher's thread: the transport
+  /// uses it to wake its loop. Set once, before anything is published.
+  void onPublish(std::function<void()> wake) { wake_ = std::move(wake); }
+
+  /// Assigns the next seq, serialises the frame once and keeps it for replay. Returns the seq.
+  uint64_t publish(Topic topic, std::string_view type, int64_t tenant_id, nlohmann::json data);
+
+  /// The seq of the newest event; 0 before the first.
+  uint64_t lastSeq() const;
+
+  /// Events with since < seq <= until, oldest first. Incomplete when the buffer no longer
+  /// holds seq since + 1, or when since is ahead of lastSeq().
+  Replay range(uint64_t since, uint64_t until) const;
+
+ private:
+  void trim(core::TimePoint now);
+
+  const core::Clock& clock_;
+  const ReplayLimits limits_;
+  std::function<void()> wake_;
+  mutable std::mutex mutex_;
+  std::deque<EventPtr> buffer_;  // consecutive seqs, oldest first
+  uint64_t last_seq_ = 0;
+};
+
+}  // namespace rpa::live
