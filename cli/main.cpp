@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   addConfigCommands(app, globals);
   addClientCommands(app, globals);
   addHeartbeatCommands(app, globals);
+  addWatchCommand(app, globals);
+  addWaitCommand(app, globals);
   addVersionCommand(app, globals);
   try {
     app.parse(argc, argv);

@@ -4,6 +4,7 @@
 
 #include "lib/api/http_error.hpp"
 #include "lib/api/routes.hpp"
+#include "lib/auth/secrets.hpp"
 #include "lib/core/time.hpp"
 
 namespace rpa::api {
@@ -35,7 +36,11 @@ Topic requireTopic(const json& msg) {
 }  // namespace
 
 WsHub::WsHub(Services& services, live::EventBus& bus, WsLimits limits)
-    : services_(services), bus_(bus), limits_(limits), delivered_(bus.lastSeq()) {}
+    : services_(services),
+      bus_(bus),
+      limits_(limits),
+      delivered_(bus.lastSeq()),
+      instance_(auth::randomToken(9)) {}
 
 Frame WsHub::message(std::string_view type, std::string_view topic, json data) const {
   return std::make_shared<const std::string>(json{
@@ -68,6 +73,7 @@ uint64_t WsHub::open(auth::Principal who, std::string peer_ip) {
        systemMessage("welcome",
                      {{"topics", {"client_status", "heartbeat", "system"}},
                       {"tenant", s.who.tenant},
+                      {"instance", instance_},
                       {"heartbeat_timeout_seconds", services_.heartbeat_timeout.count()}}));
   return id;
 }

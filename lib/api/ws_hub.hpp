@@ -109,6 +109,9 @@ class WsHub {
   std::unordered_map<uint64_t, Session> sessions_;
   uint64_t next_id_ = 1;
   uint64_t delivered_ = 0;  // the newest seq queued to subscribers
+  // Names this run of rpad in the welcome: seqs restart with rpad, so a watcher that finds a
+  // new instance resumes from 0 instead of its old seq.
+  const std::string instance_;
   std::thread::id loop_thread_;
 };
 

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <ctime>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -100,6 +101,25 @@ std::optional<TimePoint> parseRfc3339(std::string_view s) {
   auto t = sys_days{ymd} + hours{*hour} + minutes{*minute} + seconds{*second} +
            milliseconds{frac_ms} - minutes{offset_minutes};
   return time_point_cast<system_clock::duration>(t);
+}
+
+std::optional<Millis> parseDuration(std::string_view text) {
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || end == text.data() || n < 0) return std::nullopt;
+  const std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
+  struct Unit {
+    std::string_view name;
+    int64_t ms;
+  };
+  static constexpr Unit kUnits[] = {{"", 1000},    {"ms", 1},        {"s", 1000},
+                                    {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+  for (const auto& u : kUnits)
+    if (u.name == unit) {
+      if (n > std::numeric_limits<int64_t>::max() / u.ms) return std::nullopt;
+      return Millis{n * u.ms};
+    }
+  return std::nullopt;
 }
 
 }  // namespace rpa::core

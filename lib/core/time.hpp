@@ -15,6 +15,10 @@ std::string formatRfc3339(TimePoint t);
 /// Returns nullopt for anything else.
 std::optional<TimePoint> parseRfc3339(std::string_view text);
 
+/// A duration as people write it: "500ms", "90s", "2m", "1h", "7d", or a bare number of seconds.
+/// Returns nullopt for anything else, negative values included.
+std::optional<Millis> parseDuration(std::string_view text);
+
 /// Milliseconds since the Unix epoch, the form timestamps take in the database.
 int64_t toUnixMillis(TimePoint t);
 TimePoint fromUnixMillis(int64_t ms);

@@ -10,19 +10,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Robot {
-  int64_t id;
-  std::string token;
-};
-
-Robot registerRobot(client::HttpClient& admin, const std::string& name) {
-  auto r = admin.send("POST", "/api/v1/clients", {{"name", name}, {"labels", {{"os", "linux"}}}});
-  REQUIRE(r.status == 201);
-  CHECK(r.body["tenant"] == "default");
-  CHECK(r.body["labels"]["os"] == "linux");
-  return {r.body["id"].get<int64_t>(), r.body["token"].get<std::string>()};
-}
-
 json beat(int64_t id, const char* status = "online") {
   return {{"client_id", id}, {"status", status}, {"version", "1.0.0"}};
 }
@@ -38,8 +25,8 @@ std::string statusOf(test::RpadProcess& rpad, int64_t id) {
 TEST_CASE("heartbeat and status answer every status code of SPEC 3.1 and 3.2") {
   test::RpadProcess rpad;
   auto admin = rpad.admin();
-  auto bot = registerRobot(admin, "bot-1");
-  auto other = registerRobot(admin, "bot-2");
+  auto bot = test::registerRobot(rpad, "bot-1");
+  auto other = test::registerRobot(rpad, "bot-2");
   client::HttpClient robot(rpad.url(), bot.token);
   client::HttpClient anonymous(rpad.url());
   client::HttpClient forged(rpad.url(), "rpc_forged-token");
@@ -86,7 +73,7 @@ TEST_CASE("heartbeat and status answer every status code of SPEC 3.1 and 3.2") {
 TEST_CASE("a robot goes offline by timeout within timeout + 1 s and comes back") {
   test::RpadProcess rpad;  // timeout 2 s, check interval 1 s
   auto admin = rpad.admin();
-  auto bot = registerRobot(admin, "bot-1");
+  auto bot = test::registerRobot(rpad, "bot-1");
   client::HttpClient robot(rpad.url(), bot.token);
   REQUIRE(robot.send("POST", "/api/v1/client/heartbeat", beat(bot.id)).status == 200);
   const auto last = std::chrono::steady_clock::now();
@@ -104,7 +91,7 @@ TEST_CASE("a robot goes offline by timeout within timeout + 1 s and comes back")
 TEST_CASE("a graceful offline heartbeat takes effect at once") {
   test::RpadProcess rpad;
   auto admin = rpad.admin();
-  auto bot = registerRobot(admin, "bot-1");
+  auto bot = test::registerRobot(rpad, "bot-1");
   client::HttpClient robot(rpad.url(), bot.token);
   robot.send("POST", "/api/v1/client/heartbeat", beat(bot.id));
   REQUIRE(robot.send("POST", "/api/v1/client/heartbeat", beat(bot.id, "offline")).status == 200);
@@ -115,7 +102,7 @@ TEST_CASE("a graceful offline heartbeat takes effect at once") {
 TEST_CASE("pipelined POSTs cannot wedge rpad: others are served and SIGTERM still stops it") {
   test::RpadProcess rpad;
   auto admin = rpad.admin();
-  auto bot = registerRobot(admin, "bot-1");
+  auto bot = test::registerRobot(rpad, "bot-1");
   const std::string body = beat(bot.id).dump();
   auto post = [&](const std::string& path) {
     return "POST " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + bot.token +

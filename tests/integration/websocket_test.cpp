@@ -14,17 +14,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Robot {
-  int64_t id;
-  std::string token;
-};
-
-Robot registerRobot(test::RpadProcess& rpad, const std::string& name) {
-  auto r = rpad.admin().send("POST", "/api/v1/clients", {{"name", name}});
-  REQUIRE(r.status == 201);
-  return {r.body["id"].get<int64_t>(), r.body["token"].get<std::string>()};
-}
-
 // A WebSocket client that reads JSON messages.
 struct Socket {
   client::WsClient ws;
@@ -95,7 +84,7 @@ TEST_CASE("the handshake needs a valid token, by header or ?token=, on the endpo
 
 TEST_CASE("every message type, each transition published exactly once") {
   test::RpadProcess rpad;  // timeout 2 s
-  auto bot = registerRobot(rpad, "bot-1");
+  auto bot = test::registerRobot(rpad, "bot-1");
   Socket watcher(rpad, rpad.adminToken());
   watcher.next();  // welcome
   watcher.subscribe("client_status");
@@ -156,7 +145,7 @@ TEST_CASE("every message type, each transition published exactly once") {
 
 TEST_CASE("unsubscribe stops delivery, and a socket not subscribed to heartbeat gets none") {
   test::RpadProcess rpad({"--heartbeat-timeout", "60"});
-  auto bot = registerRobot(rpad, "bot-1");
+  auto bot = test::registerRobot(rpad, "bot-1");
   Socket statuses(rpad, rpad.adminToken());
   statuses.next();
   statuses.subscribe("client_status");
@@ -181,7 +170,7 @@ TEST_CASE("unsubscribe stops delivery, and a socket not subscribed to heartbeat 
 
 TEST_CASE("a watcher that reconnects with since loses nothing") {
   test::RpadProcess rpad({"--heartbeat-timeout", "60"});
-  auto bot = registerRobot(rpad, "bot-1");
+  auto bot = test::registerRobot(rpad, "bot-1");
   client::HttpClient http(rpad.url(), bot.token);
   const std::vector<std::string> missed = {"busy", "idle", "busy", "offline", "online"};
   uint64_t last_seen = 0;
@@ -217,7 +206,7 @@ TEST_CASE("a watcher that reconnects with since loses nothing") {
 
 TEST_CASE("a slow reader is closed with 1008 while other watchers keep receiving") {
   test::RpadProcess rpad({"--heartbeat-timeout", "60"});
-  auto bot = registerRobot(rpad, "bot-1");
+  auto bot = test::registerRobot(rpad, "bot-1");
   Socket slow(rpad, rpad.adminToken());
   slow.next();
   slow.subscribe("heartbeat");

@@ -1,5 +1,7 @@
 #include "tests/support/rpad_process.hpp"
 
+#include <catch2/catch.hpp>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -147,6 +149,13 @@ void RpadProcess::kill9() {
   ::kill(pid_, SIGKILL);
   ::waitpid(pid_, nullptr, 0);
   pid_ = -1;
+}
+
+Robot registerRobot(const RpadProcess& rpad, const std::string& name,
+                    const nlohmann::json& labels) {
+  auto r = rpad.admin().send("POST", "/api/v1/clients", {{"name", name}, {"labels", labels}});
+  REQUIRE(r.status == 201);
+  return {r.body["id"].get<int64_t>(), r.body["token"].get<std::string>()};
 }
 
 }  // namespace rpa::test

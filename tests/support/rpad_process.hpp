@@ -62,6 +62,16 @@ class RpadProcess {
   int port_ = 0;
 };
 
+/// A registered robot: its id and its client token.
+struct Robot {
+  int64_t id = 0;
+  std::string token;
+};
+
+/// Registers robot `name` (with `labels`) as admin; fails the test unless rpad answers 201.
+Robot registerRobot(const RpadProcess& rpad, const std::string& name,
+                    const nlohmann::json& labels = nlohmann::json::object());
+
 /// Waits until `predicate` holds or `limit` passes; true when it held.
 template <typename F>
 bool eventually(F&& predicate, std::chrono::milliseconds limit = std::chrono::seconds(3)) {

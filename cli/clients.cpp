@@ -1,0 +1,55 @@
+#include "cli/clients.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "lib/core/error.hpp"
+
+namespace rpa::cli {
+
+nlohmann::json listAll(client::HttpClient& http, const std::string& query) {
+  nlohmann::json items = nlohmann::json::array();
+  std::string cursor;
+  do {
+    std::string path = "/api/v1/clients?limit=1000" + query;
+    if (!cursor.empty()) path += "&cursor=" + client::percentEncode(cursor);
+    auto reply = http.send("GET", path);
+    client::throwIfError(reply);
+    for (auto& c : reply.body["items"]) items.push_back(std::move(c));
+    const auto& next = reply.body["next_cursor"];
+    cursor = next.is_string() ? next.get<std::string>() : "";
+  } while (!cursor.empty());
+  return items;
+}
+
+// A client given by id ("7") or by name ("bot-1").
+int64_t resolveClient(client::HttpClient& http, const std::string& name_or_id) {
+  if (!name_or_id.empty() && std::all_of(name_or_id.begin(), name_or_id.end(), ::isdigit))
+    return std::stoll(name_or_id);
+  for (const auto& c : listAll(http, "&q=" + client::percentEncode(name_or_id)))
+    if (c.value("name", "") == name_or_id) return c["id"].get<int64_t>();
+  throw core::Error(core::ErrorCode::kNotFound, "no client named \"" + name_or_id + "\"");
+}
+
+nlohmann::json parseLabels(const std::vector<std::string>& labels) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& l : labels) {
+    auto eq = l.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw core::Error(core::ErrorCode::kInvalidArgument,
+                        "--label \"" + l + "\" must look like key=value");
+    out[l.substr(0, eq)] = l.substr(eq + 1);
+  }
+  return out;
+}
+
+std::string age(const nlohmann::json& seconds) {
+  if (!seconds.is_number()) return "never";
+  const auto s = static_cast<long>(std::floor(seconds.get<double>()));
+  if (s < 120) return std::to_string(s) + "s ago";
+  if (s < 7200) return std::to_string(s / 60) + "m ago";
+  if (s < 172800) return std::to_string(s / 3600) + "h ago";
+  return std::to_string(s / 86400) + "d ago";
+}
+
+}  // namespace rpa::cli

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lib/client/http_client.hpp"
+
+// The clients API as commands use it: paging, names, labels, ages.
+namespace rpa::cli {
+
+/// Every page of GET /api/v1/clients with `query` ("&status=…"), following next_cursor.
+nlohmann::json listAll(client::HttpClient& http, const std::string& query);
+
+/// A client given by id ("7") or by name ("bot-1"); core::Error{kNotFound} when none.
+int64_t resolveClient(client::HttpClient& http, const std::string& name_or_id);
+
+/// --label key=value options as a JSON object; core::Error{kInvalidArgument} when malformed.
+nlohmann::json parseLabels(const std::vector<std::string>& labels);
+
+/// "12s ago", "5m ago", "3h ago", "2d ago"; "never" for null.
+std::string age(const nlohmann::json& seconds);
+
+}  // namespace rpa::cli
