@@ -16,6 +16,7 @@
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
+#include "bench/ws_load.hpp"
 #include "lib/client/http_client.hpp"
 #include "lib/core/error.hpp"
 
@@ -139,6 +140,26 @@ int transitionLatency(const std::string& db_path, int timeout_s, size_t expect, 
   return detection.size() == expect ? 0 : 1;
 }
 
+// WebSocket robots and watchers (bench/ws_load.cpp); one key=value line of figures.
+int wsLoad(rpa::bench::WsLoadOptions o, const std::string& robots_path, size_t robot_count) {
+  if (robot_count > 0) {
+    for (const auto& r : readRobots(robots_path)) o.robots.push_back({r.id, r.token});
+    if (o.robots.size() < robot_count)
+      throw std::runtime_error("only " + std::to_string(o.robots.size()) + " robots in " +
+                               robots_path);
+    o.robots.resize(robot_count);
+  }
+  const auto r = rpa::bench::runWsLoad(o);
+  fmt::print(
+      "beats_per_second={:.0f} ack_p50_ms={:.3f} ack_p99_ms={:.3f} published={} delivered={} "
+      "delivery_ratio={:.4f} delivery_p50_ms={:.1f} delivery_p99_ms={:.1f} errors={}\n",
+      static_cast<double>(r.acks) / r.seconds, r.ack_p50_ms, r.ack_p99_ms, r.published, r.delivered,
+      r.published ? static_cast<double>(r.delivered) / static_cast<double>(r.published * o.watchers)
+                  : 0.0,
+      r.delivery_p50_ms, r.delivery_p99_ms, r.errors);
+  return r.errors == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -174,10 +195,32 @@ int main(int argc, char** argv) {
   lat->add_option("--wait", wait_s, "Give up after this many seconds");
   lat->add_option("--poll-ms", poll_ms);
 
+  rpa::bench::WsLoadOptions ws_options;
+  size_t robot_count = 0;
+  std::string topics = "client_status,heartbeat";
+  auto* ws = app.add_subcommand("ws", "WebSocket robots and watchers against rpad");
+  ws->add_option("--port", ws_options.port)->required();
+  ws->add_option("--robots", robots, "'id token' lines");
+  ws->add_option("--robot-count", robot_count, "robot connections: the first N of --robots");
+  ws->add_option("--rate", ws_options.rate, "total heartbeats/s; 0: as fast as acks come back");
+  ws->add_option("--window", ws_options.window, "closed loop: heartbeats in flight per robot");
+  ws->add_option("--watchers", ws_options.watchers);
+  ws->add_option("--watcher-token", ws_options.watcher_token);
+  ws->add_option("--topics", topics, "what watchers subscribe to, comma-separated");
+  ws->add_option("--warmup", ws_options.warmup_s);
+  ws->add_option("--duration", ws_options.duration_s);
+
   CLI11_PARSE(app, argc, argv);
+  ws_options.topics.clear();
+  for (size_t start = 0; start < topics.size();) {
+    const size_t comma = std::min(topics.find(',', start), topics.size());
+    ws_options.topics.push_back(topics.substr(start, comma - start));
+    start = comma + 1;
+  }
   try {
     if (*reg) return registerClients(server, token, count, prefix, threads, out);
     if (*beat) return beatOnce(server, robots, threads);
+    if (*ws) return wsLoad(ws_options, robots, robot_count);
     return transitionLatency(db, timeout_s, expect, wait_s, poll_ms);
   } catch (const std::exception& e) {
     std::cerr << "rpa-bench: " << e.what() << '\n';

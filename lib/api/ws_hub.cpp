@@ -50,6 +50,18 @@ Frame WsHub::message(std::string_view type, std::string_view topic, json data) c
       {"data", std::move(data)}}.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
+Frame WsHub::message(std::string_view type, std::string_view topic, std::string_view data) const {
+  // Keys in the order nlohmann::json writes them, so both overloads produce the same shape.
+  std::string text = R"({"data":)";
+  text += data;
+  text += R"(,"timestamp":")" + core::formatRfc3339(services_.clock.now()) + R"(","topic":")";
+  text += topic;
+  text += R"(","type":")";
+  text += type;
+  text += "\"}";
+  return std::make_shared<const std::string>(std::move(text));
+}
+
 Frame WsHub::systemMessage(std::string_view event, json data) const {
   data["event"] = event;
   data["seq"] = delivered_;
@@ -135,6 +147,7 @@ void WsHub::subscribe(Session& s, uint64_t id, const json& msg) {
     throw Error(ErrorCode::kInvalidArgument,
                 "at most " + std::to_string(limits_.max_subscriptions) + " subscriptions");
   s.topics.insert(topic);
+  if (topic != Topic::kSystem) subscribersOf(topic).insert(id);
   push(id, s, systemMessage("subscribed", {{"topic", live::toString(topic)}}));
   if (!since) return;
 
@@ -157,6 +170,7 @@ void WsHub::unsubscribe(Session& s, uint64_t id, const json& msg) {
   if (topic == Topic::kSystem)
     throw Error(ErrorCode::kInvalidArgument, "every connection stays subscribed to system");
   s.topics.erase(topic);
+  subscribersOf(topic).erase(id);
   push(id, s, systemMessage("unsubscribed", {{"topic", live::toString(topic)}}));
 }
 
@@ -176,7 +190,7 @@ void WsHub::replyTo(uint64_t id, const Response& r) {
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return;  // the robot went away before its ack
   if (r.status != 200) return push(id, it->second, error(r));
-  push(id, it->second, message("HEARTBEAT_ACK", "system", json::parse(r.body, nullptr, false)));
+  push(id, it->second, message("HEARTBEAT_ACK", "system", std::string_view(r.body)));
 }
 
 bool WsHub::mayReceive(const Session& s, const live::Event& e) const {
@@ -191,18 +205,20 @@ void WsHub::deliver() {
     // The loop fell further behind than the replay buffer: nobody can be told what was lost,
     // so every subscriber re-lists.
     delivered_ = bus_.lastSeq();
-    for (auto& [id, s] : sessions_)
-      for (Topic t : s.topics)
-        if (t != Topic::kSystem)
-          push(id, s,
-               message("RESYNC_REQUIRED", live::toString(t),
-                       {{"seq", delivered_}, {"detail", "events were dropped: list again"}}));
+    for (Topic t : {Topic::kClientStatus, Topic::kHeartbeat})
+      for (uint64_t id : subscribersOf(t))
+        push(id, sessions_.at(id),
+             message("RESYNC_REQUIRED", live::toString(t),
+                     {{"seq", delivered_}, {"detail", "events were dropped: list again"}}));
     return;
   }
   for (const auto& e : fresh.events) {
     delivered_ = e->seq;
-    for (auto& [id, s] : sessions_)
+    if (e->topic == Topic::kSystem) continue;
+    for (uint64_t id : subscribersOf(e->topic)) {
+      auto& s = sessions_.at(id);
       if (mayReceive(s, *e)) push(id, s, Frame(e, &e->frame));
+    }
   }
 }
 
@@ -244,6 +260,7 @@ WsOutput WsHub::take(uint64_t id, size_t budget) {
 
 void WsHub::close(uint64_t id) {
   sessions_.erase(id);
+  for (auto& topic : subscribers_) topic.erase(id);
 }
 
 void WsHub::shutdown() {

@@ -99,6 +99,8 @@ class WsHub {
   void push(uint64_t id, Session& s, Frame frame);
   void closeWith(uint64_t id, Session& s, int code, std::string reason);
   Frame message(std::string_view type, std::string_view topic, nlohmann::json data) const;
+  /// The same with `data` already serialised.
+  Frame message(std::string_view type, std::string_view topic, std::string_view data) const;
   Frame systemMessage(std::string_view event, nlohmann::json data = nlohmann::json::object()) const;
   Frame error(const Response& r) const;
 
@@ -107,6 +109,10 @@ class WsHub {
   const WsLimits limits_;
   WsTransport* transport_ = nullptr;
   std::unordered_map<uint64_t, Session> sessions_;
+  // Subscribers per topic (system aside, which every session has): deliver() visits only
+  // those of the event's topic, never every robot connection.
+  std::set<uint64_t> subscribers_[2];  // by live::Topic: kClientStatus, kHeartbeat
+  std::set<uint64_t>& subscribersOf(live::Topic t) { return subscribers_[static_cast<size_t>(t)]; }
   uint64_t next_id_ = 1;
   uint64_t delivered_ = 0;  // the newest seq queued to subscribers
   // Names this run of rpad in the welcome: seqs restart with rpad, so a watcher that finds a
