@@ -252,3 +252,28 @@ TEST_CASE("SIGTERM tells WebSocket subscribers before rpad stops") {
   CHECK(watcher.ws.closeCode() == 1001);
   CHECK(rpad.stop(5s) == 0);
 }
+
+TEST_CASE("idle peers are pinged, and one that never answers is closed while one that does stays") {
+  test::RpadProcess rpad({"--ws-ping-interval", "1"});
+  const auto token = rpad.adminToken();
+  Socket alive(rpad, token);  // libwebsockets answers pings for it
+  alive.next();
+
+  // A peer that completes the handshake and then says nothing, pongs included.
+  const auto start = std::chrono::steady_clock::now();
+  auto silent = test::rawExchange(
+      rpad.port(),
+      "GET /api/v1/client/ws?token=" + token +
+          " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+      8s);
+  const auto lasted = std::chrono::steady_clock::now() - start;
+  CHECK(silent.rfind("HTTP/1.1 101", 0) == 0);
+  CHECK(silent.find('\x89') != std::string::npos);  // a ping frame arrived
+  CHECK(lasted >= 1s);
+  CHECK(lasted < 6s);  // closed by rpad, not by our 8 s limit
+
+  alive.send({{"action", "ping"}});
+  CHECK(alive.nextOf("PONG")["type"] == "PONG");
+  CHECK_FALSE(alive.ws.closed());
+}
