@@ -101,6 +101,9 @@ void appendFrameHeader(std::vector<unsigned char>& out, size_t len) {
 // busy subscriber does not hold the loop.
 constexpr size_t kWriteBudget = 64 * 1024;
 
+// How long published events wait to be delivered together, in µs.
+constexpr lws_usec_t kDeliveryBatch = 1000;
+
 const lws_protocols kProtocols[] = {
     {"http", httpCallback, sizeof(Pss), 0, 0, nullptr, 0},
     {"rpad-ws", wsCallback, sizeof(Pss), 4096, 0, nullptr, 0},
@@ -261,15 +264,17 @@ void Transport::closing(uint64_t session) {
   lws_set_timeout(it->second, PENDING_TIMEOUT_USER_OK, 2);
 }
 
-// Publishers on the loop arm a zero-delay timer, so one delivery serves every event of this
-// loop pass; publishers elsewhere (the writer thread) queue one delivery task.
+// Publishers on the loop arm a short timer, so one delivery (and one extra pass of the loop,
+// which polls every socket) serves every event of the next millisecond; publishers elsewhere
+// (the writer thread) queue one delivery task.
 void Transport::eventsPublished() {
   if (std::this_thread::get_id() == loop_thread_) {
     if (delivery_scheduled_) return;
     delivery_scheduled_ = true;
     lws_sul_schedule(
         context_, 0, &delivery_->sul,
-        [](lws_sorted_usec_list_t* sul) { reinterpret_cast<Timer*>(sul)->self->onDeliver(); }, 0);
+        [](lws_sorted_usec_list_t* sul) { reinterpret_cast<Timer*>(sul)->self->onDeliver(); },
+        kDeliveryBatch);
   } else if (!delivery_posted_.exchange(true)) {
     queue_->push([this] {
       delivery_posted_.store(false);
@@ -544,7 +549,8 @@ int Transport::onWebSocket(lws* wsi, int reason_int, void* user, void* in, size_
 int Transport::writeFrames(lws* wsi, uint64_t session) {
   auto out = hub_.take(session, kWriteBudget);
   if (!out.frames.empty()) {
-    std::vector<unsigned char> buf(LWS_PRE);
+    auto& buf = frames_;
+    buf.assign(LWS_PRE, 0);
     for (const auto& f : out.frames) {
       appendFrameHeader(buf, f->size());
       buf.insert(buf.end(), f->begin(), f->end());

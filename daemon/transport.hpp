@@ -100,6 +100,7 @@ class Transport : public api::WsTransport {
   std::shared_ptr<LoopQueue> queue_ = std::make_shared<LoopQueue>();
   std::unordered_map<uint64_t, std::unique_ptr<Pending>> pending_;
   std::unordered_map<uint64_t, lws*> sockets_;  // WebSocket session id → its connection
+  std::vector<unsigned char> frames_;           // writeFrames' buffer, reused
   uint64_t next_id_ = 1;
   bool in_dispatch_ = false;  // a reply stored now is written by the caller, not on writable
   std::thread::id loop_thread_;

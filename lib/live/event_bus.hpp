@@ -56,6 +56,8 @@ class EventBus {
 
   /// Assigns the next seq, serialises the frame once and keeps it for replay. Returns the seq.
   uint64_t publish(Topic topic, std::string_view type, int64_t tenant_id, nlohmann::json data);
+  /// The same with `data` already serialised as a JSON object (the heartbeat hot path).
+  uint64_t publishText(Topic topic, std::string_view type, int64_t tenant_id, std::string data);
 
   /// The seq of the newest event; 0 before the first.
   uint64_t lastSeq() const;

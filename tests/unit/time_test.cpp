@@ -1,5 +1,9 @@
 #include "lib/core/time.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include "lib/core/json_text.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace rpa;
@@ -26,4 +30,13 @@ TEST_CASE("RFC 3339 round-trips with milliseconds") {
   CHECK(core::parseRfc3339("2025-07-23T14:00:00+02:00") ==
         core::parseRfc3339("2025-07-23T12:00:00Z"));
   CHECK_FALSE(core::parseRfc3339("yesterday"));
+}
+
+TEST_CASE("JSON text written by hand parses back to the same string") {
+  for (std::string s : {std::string("plain"), std::string("q\"uo\\te"),
+                        std::string("tab\tnl\n\x01"), std::string("ünïcode ✓"), std::string("")}) {
+    std::string out;
+    core::appendJsonString(out, s);
+    CHECK(nlohmann::json::parse(out).get<std::string>() == s);
+  }
 }
