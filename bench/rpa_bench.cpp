@@ -157,6 +157,7 @@ int wsLoad(rpa::bench::WsLoadOptions o, const std::string& robots_path, size_t r
       r.published ? static_cast<double>(r.delivered) / static_cast<double>(r.published * o.watchers)
                   : 0.0,
       r.delivery_p50_ms, r.delivery_p99_ms, r.errors);
+  if (!r.first_error.empty()) fmt::print(stderr, "rpa-bench: first error: {}\n", r.first_error);
   return r.errors == 0 ? 0 : 1;
 }
 

@@ -171,7 +171,7 @@ class Load {
         c.out.erase(0, static_cast<size_t>(n));
       } else {
         if (n < 0 && (errno == EAGAIN || errno == EINPROGRESS || errno == ENOTCONN)) return;
-        fail(c);
+        fail(c, "send failed");
       }
     }
   }
@@ -184,13 +184,14 @@ class Load {
         c.in.append(buf, static_cast<size_t>(n));
         continue;
       }
-      if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) fail(c);
+      if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+        fail(c, n == 0 ? "closed without a close frame" : "recv failed");
       break;
     }
     if (!c.upgraded) {
       const auto end = c.in.find("\r\n\r\n");
       if (end == std::string::npos) return;
-      if (c.in.rfind("HTTP/1.1 101", 0) != 0) return fail(c);
+      if (c.in.rfind("HTTP/1.1 101", 0) != 0) return fail(c, "handshake refused");
       c.upgraded = true;
       c.in.erase(0, end + 4);
     }
@@ -219,7 +220,11 @@ class Load {
           onMessage(c, payload);
           break;
         case 0x8:
-          fail(c);
+          fail(c,
+               "closed with " + std::to_string(payload.size() >= 2
+                                                   ? (static_cast<unsigned char>(payload[0]) << 8) |
+                                                         static_cast<unsigned char>(payload[1])
+                                                   : 0));
           return;
         case 0x9:
           appendFrame(c.out, payload, 0xA);
@@ -276,10 +281,12 @@ class Load {
     }
   }
 
-  void fail(Conn& c) {
+  void fail(Conn& c, const std::string& why) {
     if (c.dead) return;
     c.dead = true;
     ++errors_;
+    if (first_error_.empty())
+      first_error_ = (c.role == Role::kRobot ? "robot: " : "watcher: ") + why;
     epoll_ctl(epoll_, EPOLL_CTL_DEL, c.fd, nullptr);
   }
 
@@ -290,6 +297,7 @@ class Load {
     r.ack_p50_ms = percentile(ack_ms_, 50);
     r.ack_p99_ms = percentile(ack_ms_, 99);
     r.errors = errors_;
+    r.first_error = first_error_;
     if (o_.watchers > 0 && seq_to_ > seq_from_) {
       r.published = seq_to_ - seq_from_;
       for (const auto& c : conns_)
@@ -307,6 +315,7 @@ class Load {
   std::vector<Conn> conns_;
   size_t ready_ = 0;
   uint64_t errors_ = 0;
+  std::string first_error_;
   uint64_t acks_ = 0;
   std::vector<double> ack_ms_, delivery_ms_;
   Clock::time_point start_, measure_from_, measure_to_;

@@ -34,6 +34,7 @@ struct WsLoadResult {
   uint64_t delivered = 0;  // of those, received summed over watchers
   double delivery_p50_ms = 0, delivery_p99_ms = 0;
   uint64_t errors = 0;  // failed handshakes, ERROR frames, closed connections
+  std::string first_error;
 };
 
 WsLoadResult runWsLoad(const WsLoadOptions& options);
