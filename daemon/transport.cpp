@@ -1,10 +1,9 @@
 #include "daemon/transport.hpp"
 
-#include <libwebsockets.h>
-
 #include <charconv>
 #include <cstring>
 
+#include "daemon/lws_helpers.hpp"
 #include "lib/api/http_error.hpp"
 #include "lib/core/error.hpp"
 
@@ -14,54 +13,10 @@ using api::Response;
 
 namespace {
 
-// Per-transaction user data: lws zeroes it for each HTTP transaction, so it only names the
-// request; the state itself lives in Transport::pending_, keyed by that id.
-struct Pss {
-  uint64_t id;
-};
-
 constexpr const char* kMethodNames[] = {"GET",    "POST",    "OPTIONS", "PUT",  "PATCH",
                                         "DELETE", "CONNECT", "HEAD",    ":path"};
 
 core::Logger* lws_logger = nullptr;  // lws's log hook takes no user pointer
-
-std::string header(lws* wsi, lws_token_indexes token) {
-  const int n = lws_hdr_total_length(wsi, token);
-  if (n <= 0) return {};
-  std::string s(static_cast<size_t>(n) + 1, '\0');
-  const int got = lws_hdr_copy(wsi, s.data(), n + 1, token);
-  if (got < 0) return {};
-  s.resize(static_cast<size_t>(got));
-  return s;
-}
-
-// lws has already percent-decoded each "k=v" fragment of the query string.
-std::multimap<std::string, std::string> queryArgs(lws* wsi) {
-  std::multimap<std::string, std::string> out;
-  char frag[2048];
-  for (int n = 0;; ++n) {
-    const int len = lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, n);
-    if (len < 0) break;
-    std::string_view f(frag, static_cast<size_t>(len));
-    auto eq = f.find('=');
-    out.emplace(std::string(f.substr(0, eq)),
-                eq == std::string_view::npos ? std::string() : std::string(f.substr(eq + 1)));
-  }
-  return out;
-}
-
-// A reply written as raw bytes: used where lws has not set up an HTTP/1.1 response yet
-// (refused upgrades, see notes/libwebsockets-on-bookworm.md pitfall 3).
-int writeRaw(lws* wsi, int status, std::string_view reason, std::string_view json) {
-  std::string text =
-      "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) +
-      "\r\ncontent-type: application/json\r\ncontent-length: " + std::to_string(json.size()) +
-      "\r\nconnection: close\r\n\r\n" + std::string(json);
-  std::vector<unsigned char> buf(LWS_PRE + text.size());
-  std::memcpy(buf.data() + LWS_PRE, text.data(), text.size());
-  lws_write(wsi, buf.data() + LWS_PRE, text.size(), LWS_WRITE_HTTP);
-  return 1;
-}
 
 Transport* transportOf(lws* wsi) {
   return static_cast<Transport*>(lws_context_user(lws_get_context(wsi)));
@@ -78,31 +33,6 @@ int wsCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size
   if (!transport) return lws_callback_http_dummy(wsi, reason, user, in, len);
   return transport->onWebSocket(wsi, reason, user, in, len);
 }
-
-// A session's frames, framed by hand so that a lagging reader gets many in one write
-// (notes/libwebsockets-on-bookworm.md, "Batched fan-out"): server frames are unmasked, FIN +
-// text opcode, 7/16/64-bit length. Valid because rpad negotiates no extensions.
-void appendFrameHeader(std::vector<unsigned char>& out, size_t len) {
-  out.push_back(0x81);
-  if (len < 126) {
-    out.push_back(static_cast<unsigned char>(len));
-  } else if (len <= 0xffff) {
-    out.push_back(126);
-    out.push_back(static_cast<unsigned char>(len >> 8));
-    out.push_back(static_cast<unsigned char>(len));
-  } else {
-    out.push_back(127);
-    for (int shift = 56; shift >= 0; shift -= 8)
-      out.push_back(static_cast<unsigned char>(len >> shift));
-  }
-}
-
-// Output taken from the hub per writable callback: enough to batch, small enough that one
-// busy subscriber does not hold the loop.
-constexpr size_t kWriteBudget = 64 * 1024;
-
-// How long published events wait to be delivered together, in µs.
-constexpr lws_usec_t kDeliveryBatch = 1000;
 
 const lws_protocols kProtocols[] = {
     {"http", httpCallback, sizeof(Pss), 0, 0, nullptr, 0},
@@ -123,11 +53,6 @@ struct Transport::Pending {
   bool dispatched = false;
   bool too_big = false;  // the body passed kMaxBodyBytes: drained, then answered 413
   std::optional<Response> reply;
-};
-
-struct Transport::Timer {
-  lws_sorted_usec_list_t sul;  // first member: the callback casts back to Timer
-  Transport* self;
 };
 
 void LoopQueue::push(std::function<void()> task) {
@@ -251,41 +176,6 @@ void Transport::requestStop() {
 
 void Transport::post(std::function<void()> task) {
   queue_->push(std::move(task));
-}
-
-void Transport::wantsWrite(uint64_t session) {
-  if (auto it = sockets_.find(session); it != sockets_.end()) lws_callback_on_writable(it->second);
-}
-
-void Transport::closing(uint64_t session) {
-  auto it = sockets_.find(session);
-  if (it == sockets_.end()) return;
-  lws_callback_on_writable(it->second);  // sends the close code when the socket takes it
-  lws_set_timeout(it->second, PENDING_TIMEOUT_USER_OK, 2);
-}
-
-// Publishers on the loop arm a short timer, so one delivery (and one extra pass of the loop,
-// which polls every socket) serves every event of the next millisecond; publishers elsewhere
-// (the writer thread) queue one delivery task.
-void Transport::eventsPublished() {
-  if (std::this_thread::get_id() == loop_thread_) {
-    if (delivery_scheduled_) return;
-    delivery_scheduled_ = true;
-    lws_sul_schedule(
-        context_, 0, &delivery_->sul,
-        [](lws_sorted_usec_list_t* sul) { reinterpret_cast<Timer*>(sul)->self->onDeliver(); },
-        kDeliveryBatch);
-  } else if (!delivery_posted_.exchange(true)) {
-    queue_->push([this] {
-      delivery_posted_.store(false);
-      hub_.deliver();
-    });
-  }
-}
-
-void Transport::onDeliver() {
-  delivery_scheduled_ = false;
-  hub_.deliver();
 }
 
 void Transport::drainQueue() {
@@ -470,102 +360,6 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
     return -1;
   }
   return lws_callback_http_dummy(wsi, reason, user, in, len);
-}
-
-// Upgrades ignore mounts: the path and the token are checked here, for the vhost default
-// (rpad-ws) and protocols[0] alike. A refusal is written by hand (pitfall 3 of the note).
-int Transport::confirmUpgrade(lws* wsi) {
-  if (header(wsi, WSI_TOKEN_GET_URI) != api::kWsPath)
-    return writeRaw(wsi, 404, "Not Found", R"({"detail":"Not Found","code":"not_found"})");
-  if (!upgradeCaller(wsi))
-    return writeRaw(
-        wsi, 401, "Unauthorized",
-        R"({"detail":"a token is required: Authorization: Bearer or ?token=","code":"unauthenticated"})");
-  return 0;
-}
-
-// The caller of a WebSocket handshake: the Authorization header, else ?token= (browsers cannot
-// set headers on a WebSocket).
-std::optional<auth::Principal> Transport::upgradeCaller(lws* wsi) const {
-  std::string authorization = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
-  if (authorization.empty()) {
-    auto args = queryArgs(wsi);
-    if (auto token = api::lastValue(args, "token")) authorization = "Bearer " + *token;
-  }
-  return auth_.authenticate(authorization);
-}
-
-int Transport::onWebSocket(lws* wsi, int reason_int, void* user, void* in, size_t len) {
-  const auto reason = static_cast<lws_callback_reasons>(reason_int);
-  auto* pss = static_cast<Pss*>(user);
-  try {
-    switch (reason) {
-      case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-        return confirmUpgrade(wsi);
-
-      case LWS_CALLBACK_ESTABLISHED: {
-        // Authenticated again rather than carried over: nothing keyed by a raw wsi outlives
-        // this callback.
-        auto caller = upgradeCaller(wsi);
-        if (!caller) return -1;
-        char ip[64] = {};
-        lws_get_peer_simple(wsi, ip, sizeof ip);
-        pss->id = hub_.open(std::move(*caller), ip);
-        sockets_[pss->id] = wsi;
-        lws_callback_on_writable(wsi);
-        return 0;
-      }
-
-      case LWS_CALLBACK_RECEIVE: {
-        const bool final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
-        hub_.receive(pss->id, std::string_view(static_cast<const char*>(in), len), final,
-                     lws_frame_is_binary(wsi));
-        return 0;
-      }
-
-      case LWS_CALLBACK_SERVER_WRITEABLE:
-        return writeFrames(wsi, pss->id);
-
-      case LWS_CALLBACK_CLOSED:
-        if (pss && pss->id) {
-          hub_.close(pss->id);
-          sockets_.erase(pss->id);
-        }
-        return 0;
-
-      case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        return 0;  // handled once, in "http"
-
-      default:
-        break;
-    }
-  } catch (const std::exception& e) {
-    log_.error("websocket error", {{"error", e.what()}});
-    return -1;
-  }
-  return lws_callback_http_dummy(wsi, reason, user, in, len);
-}
-
-int Transport::writeFrames(lws* wsi, uint64_t session) {
-  auto out = hub_.take(session, kWriteBudget);
-  if (!out.frames.empty()) {
-    auto& buf = frames_;
-    buf.assign(LWS_PRE, 0);
-    for (const auto& f : out.frames) {
-      appendFrameHeader(buf, f->size());
-      buf.insert(buf.end(), f->begin(), f->end());
-    }
-    // On a WebSocket connection lws passes RAW writes through unframed.
-    if (lws_write(wsi, buf.data() + LWS_PRE, buf.size() - LWS_PRE, LWS_WRITE_RAW) < 0) return -1;
-  }
-  if (out.close) {
-    const auto& [code, text] = *out.close;
-    lws_close_reason(wsi, static_cast<lws_close_status>(code),
-                     reinterpret_cast<unsigned char*>(const_cast<char*>(text.data())), text.size());
-    return -1;
-  }
-  if (out.more) lws_callback_on_writable(wsi);
-  return 0;
 }
 
 }  // namespace rpa::daemon
