@@ -16,6 +16,7 @@ namespace rpa::daemon {
 // hub's session. Only an id, so nothing in it needs constructing or destroying.
 struct Pss {
   uint64_t id;
+  int64_t validated_at_s;  // WebSocket: when the peer last proved alive (steady clock, seconds)
 };
 /// Header `token` of the request, or empty.
 std::string header(lws* wsi, lws_token_indexes token);

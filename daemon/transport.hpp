@@ -19,6 +19,7 @@
 
 struct lws;
 struct lws_context;
+struct ev_loop;
 
 namespace rpa::daemon {
 
@@ -42,6 +43,7 @@ class LoopQueue {
  private:
   std::mutex mutex_;
   lws_context* context_ = nullptr;
+  struct ev_loop* loop_ = nullptr;
   std::vector<std::function<void()>> tasks_;
 };
 
@@ -97,6 +99,7 @@ class Transport : public api::WsTransport {
   const core::Clock& clock_;
   core::Logger& log_;
   lws_context* context_ = nullptr;
+  struct ev_loop* loop_ = nullptr;
   std::shared_ptr<LoopQueue> queue_ = std::make_shared<LoopQueue>();
   std::unordered_map<uint64_t, std::unique_ptr<Pending>> pending_;
   std::unordered_map<uint64_t, lws*> sockets_;  // WebSocket session id → its connection

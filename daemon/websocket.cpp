@@ -116,6 +116,16 @@ int Transport::onWebSocket(lws* wsi, int reason_int, void* user, void* in, size_
       }
 
       case LWS_CALLBACK_RECEIVE: {
+        // A message from the peer proves it alive as a PONG would: robots that beat are not
+        // pinged, and a fleet that connected at once is not pinged all in the same second.
+        // Renewed at most every half interval: each renewal re-sorts lws's timer list.
+        const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::steady_clock::now().time_since_epoch())
+                                  .count();
+        if (now_s - pss->validated_at_s >= config_.ws_ping_interval.count() / 2) {
+          lws_validity_confirmed(wsi);
+          pss->validated_at_s = now_s;
+        }
         const bool final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
         hub_.receive(pss->id, std::string_view(static_cast<const char*>(in), len), final,
                      lws_frame_is_binary(wsi));
