@@ -298,7 +298,12 @@ class Load {
     r.ack_p99_ms = percentile(ack_ms_, 99);
     r.errors = errors_;
     r.first_error = first_error_;
-    if (o_.watchers > 0 && seq_to_ > seq_from_) {
+    // Every seq reaches a watcher only when it watches every topic that consumes seqs.
+    const auto watches = [&](const char* t) {
+      return std::find(o_.topics.begin(), o_.topics.end(), t) != o_.topics.end();
+    };
+    if (o_.watchers > 0 && seq_to_ > seq_from_ && watches("client_status") &&
+        watches("heartbeat")) {
       r.published = seq_to_ - seq_from_;
       for (const auto& c : conns_)
         if (c.role == Role::kWatcher)
