@@ -46,8 +46,11 @@ void acceptHeartbeat(Services& s, const auth::Principal& caller, const nlohmann:
                std::to_string(std::max<int64_t>(1, s.heartbeat_timeout.count() / 3)) +
                R"(,"status":")" + std::string(model::toString(touched->live.status)) + "\"}";
   live::publishHeartbeat(s.bus, caller.tenant_id, hb.client_id, touched->name, touched->live);
+  if (!touched->event) {  // the common case: nothing else needs the liveness
+    s.writer.enqueue(hb.client_id, std::move(touched->live));
+    return done(std::move(reply));
+  }
   s.writer.enqueue(hb.client_id, touched->live);
-  if (!touched->event) return done(std::move(reply));
 
   live::logTransition(s.log, *touched->event);
   live::Transition transition{*touched->event, std::move(touched->live)};

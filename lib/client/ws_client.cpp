@@ -38,6 +38,17 @@ struct WsClient::State {
   void wake() {
     if (context) lws_cancel_service(context);
   }
+  // Ends the service thread and the context; used by a failed connect and the destructor.
+  void stop() {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    wake();
+    thread.join();
+    lws_context_destroy(context);
+    context = nullptr;
+  }
 };
 
 namespace {
@@ -215,15 +226,9 @@ WsClient::WsClient(Options options) : state_(std::make_unique<State>()) {
   st.changed.wait_for(lock, st.options.connect_timeout,
                       [&] { return st.established || st.closed; });
   if (st.established) return;
-  std::string why = st.closed ? st.failure : "the handshake timed out";
+  const std::string why = st.closed ? st.failure : "the handshake timed out";
   lock.unlock();
-  {
-    std::lock_guard guard(st.mutex);
-    st.stopping = true;
-  }
-  st.wake();
-  st.thread.join();
-  lws_context_destroy(st.context);
+  st.stop();
   if (why.find("unauthorized") != std::string::npos)
     throw Error(ErrorCode::kUnauthenticated, "rpad refused the token for " + st.options.path);
   throw Error(ErrorCode::kUnavailable,
@@ -232,13 +237,7 @@ WsClient::WsClient(Options options) : state_(std::make_unique<State>()) {
 
 WsClient::~WsClient() {
   close();
-  {
-    std::lock_guard lock(state_->mutex);
-    state_->stopping = true;
-  }
-  state_->wake();
-  state_->thread.join();
-  lws_context_destroy(state_->context);
+  state_->stop();
 }
 
 void WsClient::send(std::string text) {
