@@ -210,6 +210,7 @@ int main(int argc, char** argv) {
   ws->add_option("--topics", topics, "what watchers subscribe to, comma-separated");
   ws->add_option("--warmup", ws_options.warmup_s);
   ws->add_option("--duration", ws_options.duration_s);
+  ws->add_flag("--spin", ws_options.spin, "never sleep in epoll_wait while measuring");
 
   CLI11_PARSE(app, argc, argv);
   ws_options.topics.clear();

@@ -96,7 +96,7 @@ class Load {
         seq_from_ = max_seq_;
       }
       sendDue();
-      poll(1);
+      poll(o_.spin ? 0 : 1);
     }
     seq_to_ = max_seq_;
     stopping_ = true;

@@ -24,6 +24,11 @@ struct WsLoadOptions {
   std::vector<std::string> topics = {"client_status", "heartbeat"};
   double warmup_s = 1;  // not counted: first beats are transitions
   double duration_s = 10;
+  // Poll without sleeping while measuring. On loopback, rpad's send of an ack runs the
+  // generator's receive path and, when the generator sleeps in epoll_wait, an inter-CPU wake-up
+  // too: that cost lands on rpad's core and the generator's wake-up delay in every latency. A
+  // generator on its own core that never sleeps measures rpad alone, as robots on other hosts do.
+  bool spin = false;
 };
 
 struct WsLoadResult {

@@ -105,7 +105,9 @@ class Transport : public api::WsTransport {
   std::unordered_map<uint64_t, lws*> sockets_;  // WebSocket session id → its connection
   std::vector<unsigned char> frames_;           // writeFrames' buffer, reused
   uint64_t next_id_ = 1;
-  bool in_dispatch_ = false;  // a reply stored now is written by the caller, not on writable
+  bool in_dispatch_ = false;    // a reply stored now is written by the caller, not on writable
+  uint64_t receiving_ = 0;      // the WebSocket session whose message is being handled
+  bool reply_waiting_ = false;  // it queued output, written before its receive returns
   std::thread::id loop_thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> delivery_posted_{false};  // a delivery task is queued from another thread

@@ -37,6 +37,10 @@ constexpr lws_usec_t kDeliveryBatch = 1000;
 }  // namespace
 
 void Transport::wantsWrite(uint64_t session) {
+  if (session == receiving_) {
+    reply_waiting_ = true;
+    return;
+  }
   if (auto it = sockets_.find(session); it != sockets_.end()) lws_callback_on_writable(it->second);
 }
 
@@ -127,9 +131,15 @@ int Transport::onWebSocket(lws* wsi, int reason_int, void* user, void* in, size_
           pss->validated_at_s = now_s;
         }
         const bool final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
+        // A reply (an ack, a PONG) is written straight away rather than on the next writable
+        // callback: that saves the two epoll_ctl calls of asking for one, per message. lws
+        // buffers whatever the socket does not take and finishes it on writable, in order.
+        receiving_ = pss->id;
+        reply_waiting_ = false;
         hub_.receive(pss->id, std::string_view(static_cast<const char*>(in), len), final,
                      lws_frame_is_binary(wsi));
-        return 0;
+        receiving_ = 0;
+        return reply_waiting_ ? writeFrames(wsi, pss->id) : 0;
       }
 
       case LWS_CALLBACK_SERVER_WRITEABLE:
@@ -149,6 +159,7 @@ int Transport::onWebSocket(lws* wsi, int reason_int, void* user, void* in, size_
         break;
     }
   } catch (const std::exception& e) {
+    receiving_ = 0;
     log_.error("websocket error", {{"error", e.what()}});
     return -1;
   }

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <ctime>
 #include <limits>
 
@@ -37,14 +38,32 @@ TimePoint fromUnixMillis(int64_t ms) {
   return TimePoint{Millis{ms}};
 }
 
+// Calendar arithmetic rather than gmtime_r + fmt: every heartbeat formats several timestamps,
+// and gmtime_r takes glibc's timezone lock.
 std::string formatRfc3339(TimePoint t) {
-  const int64_t ms = toUnixMillis(t);
-  const std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  const int frac = static_cast<int>(ms - static_cast<int64_t>(secs) * 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+  using namespace std::chrono;
+  const auto ms = time_point_cast<milliseconds>(t);
+  const auto day = floor<days>(ms);
+  const year_month_day date{day};
+  const hh_mm_ss time{ms - day};
+  const int year = static_cast<int>(date.year());
+  if (year < 0 || year > 9999)
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year,
+                       static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                       time.hours().count(), time.minutes().count(), time.seconds().count(),
+                       time.subseconds().count());
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](size_t pos, size_t width, long value) {
+    for (size_t i = width; i-- > 0; value /= 10) out[pos + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, 4, year);
+  put(5, 2, static_cast<unsigned>(date.month()));
+  put(8, 2, static_cast<unsigned>(date.day()));
+  put(11, 2, time.hours().count());
+  put(14, 2, time.minutes().count());
+  put(17, 2, time.seconds().count());
+  put(20, 3, time.subseconds().count());
+  return out;
 }
 
 std::optional<TimePoint> parseRfc3339(std::string_view s) {

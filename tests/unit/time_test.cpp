@@ -1,5 +1,9 @@
 #include "lib/core/time.hpp"
 
+#include <cstdio>
+#include <ctime>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "lib/core/json_text.hpp"
@@ -30,6 +34,24 @@ TEST_CASE("RFC 3339 round-trips with milliseconds") {
   CHECK(core::parseRfc3339("2025-07-23T14:00:00+02:00") ==
         core::parseRfc3339("2025-07-23T12:00:00Z"));
   CHECK_FALSE(core::parseRfc3339("yesterday"));
+}
+
+TEST_CASE("RFC 3339 formatting agrees with gmtime_r across eras") {
+  // Leap days, the epoch, before it, and a spread of ordinary instants.
+  std::vector<int64_t> samples = {0, -1, 951782400000, 951868799999, 4107542399999, -2208988800000};
+  for (int64_t ms = -5'000'000'000'000; ms < 5'000'000'000'000; ms += 7'777'777'777)
+    samples.push_back(ms);
+  for (int64_t ms : samples) {
+    const std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char expected[32];
+    std::snprintf(expected, sizeof expected, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(ms - static_cast<int64_t>(secs) * 1000));
+    INFO(ms);
+    CHECK(core::formatRfc3339(core::fromUnixMillis(ms)) == expected);
+  }
 }
 
 TEST_CASE("JSON text written by hand parses back to the same string") {
