@@ -22,7 +22,8 @@ store::SqliteStore openExisting(const std::filesystem::path& db) {
 int init(const core::DaemonConfig& config) {
   if (config.db.has_parent_path()) std::filesystem::create_directories(config.db.parent_path());
   store::SqliteStore store(config.db);
-  auto result = api::initialize(store, core::processEnv("RPAD_ADMIN_PASSWORD"));
+  core::SystemClock clock;
+  auto result = api::initialize(store, core::processEnv("RPAD_ADMIN_PASSWORD"), clock);
   fmt::print("database {} ready (schema version {})\n", config.db.string(), result.schema_version);
   if (result.generated_password)
     fmt::print(
@@ -51,6 +52,19 @@ int backup(const core::DaemonConfig& config, const std::filesystem::path& destin
   auto store = openExisting(config.db);
   store.backup(destination);
   fmt::print("backed up {} to {}\n", config.db.string(), destination.string());
+  return 0;
+}
+
+int rotateJwtSecret(const core::DaemonConfig& config) {
+  auto store = openExisting(config.db);
+  store.migrate();
+  core::SystemClock clock;
+  const auto kid = api::rotateJwtSecret(store, clock);
+  fmt::print(
+      "new signing key {} is current; sessions signed with the previous key stay valid until "
+      "they expire\n"
+      "a running rpad signs with it after SIGHUP or a restart\n",
+      kid);
   return 0;
 }
 

@@ -15,6 +15,8 @@ int migrate(const core::DaemonConfig& config);
 /// `rpad backup FILE`: an online copy of the database.
 int backup(const core::DaemonConfig& config, const std::filesystem::path& destination);
 /// `rpad check-config`: prints the resolved settings.
+/// `rpad rotate-jwt-secret`: a new session signing key; old sessions stay valid until expiry.
+int rotateJwtSecret(const core::DaemonConfig& config);
 int checkConfig(const core::DaemonConfig& config);
 
 }  // namespace rpa::daemon

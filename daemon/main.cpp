@@ -58,9 +58,11 @@ int main(int argc, char** argv) {
   auto* backup = app.add_subcommand("backup", "copy the live database to FILE (online)");
   std::string backup_file;
   backup->add_option("FILE", backup_file, "destination file; must not exist")->required();
+  auto* rotate = app.add_subcommand(
+      "rotate-jwt-secret", "make a new session signing key current; old sessions stay valid");
   auto* check = app.add_subcommand("check-config", "validate the settings and print them");
   auto* version = app.add_subcommand("version", "print the version");
-  for (auto* sub : {serve, init, migrate, backup, check, version}) sub->fallthrough();
+  for (auto* sub : {serve, init, migrate, backup, rotate, check, version}) sub->fallthrough();
   app.require_subcommand(0, 1);
   CLI11_PARSE(app, argc, argv);
 
@@ -78,6 +80,7 @@ int main(int argc, char** argv) {
     if (init->parsed()) return daemon::init(config);
     if (migrate->parsed()) return daemon::migrate(config);
     if (backup->parsed()) return daemon::backup(config, backup_file);
+    if (rotate->parsed()) return daemon::rotateJwtSecret(config);
     if (check->parsed()) return daemon::checkConfig(config);
     return daemon::serve(config);
   } catch (const core::Error& e) {

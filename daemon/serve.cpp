@@ -19,6 +19,9 @@ namespace rpa::daemon {
 
 namespace {
 
+// How often API-token last-used times noted in memory are written to the database.
+constexpr std::chrono::seconds kTokenUseSaveInterval{10};
+
 sigset_t stopSignals() {
   sigset_t set;
   sigemptyset(&set);
@@ -47,7 +50,7 @@ int serve(const core::DaemonConfig& config) {
   core::SystemClock clock;
   if (config.db.has_parent_path()) std::filesystem::create_directories(config.db.parent_path());
   store::SqliteStore store(config.db);
-  auto init = api::initialize(store, core::processEnv("RPAD_ADMIN_PASSWORD"));
+  auto init = api::initialize(store, core::processEnv("RPAD_ADMIN_PASSWORD"), clock);
   if (init.generated_password)  // on the terminal, once; never in the log
     fmt::print(stderr, "rpad: created user admin (tenant default) with password: {}\n",
                *init.generated_password);
@@ -56,6 +59,9 @@ int serve(const core::DaemonConfig& config) {
   api::App app(config, store, clock, log, workers);
   api::WsHub hub(app.services(), app.bus());
   Transport transport(config, app.router(), hub, app.auth(), app.bus(), app.detector(), clock, log);
+  app.services().close_sessions = [&](std::function<bool(const auth::Principal&)> revoked) {
+    transport.post([&hub, revoked = std::move(revoked)] { hub.closeWhere(revoked); });
+  };
   const int port = transport.listen();
   log.info("listening",
            {{"addr", fmt::format("{}:{}", config.listen_host, port)},
@@ -65,19 +71,33 @@ int serve(const core::DaemonConfig& config) {
             {"heartbeat_timeout_seconds", config.heartbeat_timeout.count()},
             {"heartbeat_check_interval_seconds", config.heartbeat_check_interval.count()}});
 
+  // Signals, and the housekeeping that may touch the disk: API-token last-used times.
   std::atomic<bool> running{true};
   std::thread signal_thread([&] {
     const timespec tick{0, 200'000'000};
+    auto next_save = std::chrono::steady_clock::now();
     while (running.load()) {
+      if (std::chrono::steady_clock::now() >= next_save) {
+        workers.post([&app] { app.saveTokenUse(); });
+        next_save += kTokenUseSaveInterval;
+      }
       const int sig = sigtimedwait(&signals, nullptr, &tick);
       if (sig == SIGTERM || sig == SIGINT) {
         log.info("stopping", {{"signal", sigabbrev_np(sig)}});
         transport.requestStop();
         return;
       }
-      if (sig == SIGHUP && log_file) {
-        log_file->reopen();
-        log.info("log file reopened");
+      if (sig == SIGHUP) {
+        if (log_file) {
+          log_file->reopen();
+          log.info("log file reopened");
+        }
+        try {
+          app.reloadKeys();
+          log.info("signing keys reloaded");
+        } catch (const std::exception& e) {
+          log.error("signing keys not reloaded", {{"error", e.what()}});
+        }
       }
     }
   });
@@ -87,6 +107,7 @@ int serve(const core::DaemonConfig& config) {
   signal_thread.join();
   workers.stop();  // in-flight replies are dropped with their closed connections
   app.stop();      // buffered heartbeats reach the database
+  app.saveTokenUse();
   log.info("stopped");
   return 0;
 }

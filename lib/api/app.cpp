@@ -5,21 +5,55 @@
 
 namespace rpa::api {
 
+namespace {
+
+// Failed logins: 5 per user name in 5 minutes, 20 per address in a minute; 32 being hashed at
+// once. Argon2id takes 64 MiB each, so the last bounds memory as well as CPU.
+constexpr size_t kFailuresPerUser = 5;
+constexpr core::Millis kUserWindow{5 * 60 * 1000};
+constexpr size_t kFailuresPerAddress = 20;
+constexpr core::Millis kAddressWindow{60 * 1000};
+constexpr size_t kMaxLoginsInFlight = 32;
+
+}  // namespace
+
 App::App(const core::DaemonConfig& config, store::Store& store, const core::Clock& clock,
          core::Logger& log, core::Executor& blocking)
-    : registry_(config.heartbeat_timeout),
+    : store_(store),
+      clock_(clock),
+      registry_(config.heartbeat_timeout),
       bus_(clock),
       writer_(store, config.flush_interval, log),
-      auth_(loadJwt(store), registry_, clock),
-      services_{
-          clock, log, store, registry_, writer_, bus_, blocking, auth_, config.heartbeat_timeout},
-      router_(makeRoutes(services_), auth_, log),
+      auth_(loadJwt(store, clock), registry_, directory_, clock),
+      failures_per_user_(clock, kFailuresPerUser, kUserWindow),
+      failures_per_address_(clock, kFailuresPerAddress, kAddressWindow),
+      services_{clock,
+                log,
+                store,
+                registry_,
+                writer_,
+                bus_,
+                blocking,
+                auth_,
+                directory_,
+                {failures_per_user_, failures_per_address_, kMaxLoginsInFlight},
+                config.heartbeat_timeout},
+      router_(makeRoutes(services_), auth_, directory_, log),
       detector_(registry_, writer_, bus_, log, config.heartbeat_check_interval) {
+  directory_.load(store.tenants(), store.allUsers(), store.allTokens());
   registry_.load(store.allClients(), clock.now());
 }
 
 App::~App() {
   writer_.stop();
+}
+
+void App::reloadKeys() {
+  auth_.setKeys(loadJwt(store_, clock_));
+}
+
+void App::saveTokenUse() {
+  store_.saveTokenUse(directory_.takeUses());
 }
 
 }  // namespace rpa::api

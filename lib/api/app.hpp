@@ -5,6 +5,8 @@
 #include "lib/api/authenticator.hpp"
 #include "lib/api/router.hpp"
 #include "lib/api/services.hpp"
+#include "lib/auth/directory.hpp"
+#include "lib/auth/rate_limiter.hpp"
 #include "lib/core/config.hpp"
 #include "lib/live/client_registry.hpp"
 #include "lib/live/offline_detector.hpp"
@@ -27,14 +29,24 @@ class App {
   live::EventBus& bus() { return bus_; }
   Services& services() { return services_; }
   const Authenticator& auth() const { return auth_; }
+  auth::Directory& directory() { return directory_; }
+  /// Re-reads the signing keys (after `rpad rotate-jwt-secret`; rpad does it on SIGHUP).
+  void reloadKeys();
+  /// Persists API-token last-used times noted since the last call (run off the loop).
+  void saveTokenUse();
   /// Flushes buffered heartbeats and stops the writer (graceful shutdown).
   void stop() { writer_.stop(); }
 
  private:
+  store::Store& store_;
+  const core::Clock& clock_;
   live::ClientRegistry registry_;
   live::EventBus bus_;
   store::HeartbeatWriter writer_;
+  auth::Directory directory_;
   Authenticator auth_;
+  auth::RateLimiter failures_per_user_;
+  auth::RateLimiter failures_per_address_;
   Services services_;
   Router router_;
   live::OfflineDetector detector_;

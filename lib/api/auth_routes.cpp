@@ -1,7 +1,11 @@
-#include "lib/api/routes.hpp"
+#include <atomic>
 
+#include "lib/api/audit.hpp"
+#include "lib/api/fields.hpp"
 #include "lib/api/http_error.hpp"
+#include "lib/api/routes.hpp"
 #include "lib/auth/password.hpp"
+#include "lib/core/error.hpp"
 #include "lib/model/validation.hpp"
 
 namespace rpa::api {
@@ -11,20 +15,6 @@ using core::ErrorCode;
 
 namespace {
 
-std::string requiredString(const nlohmann::json& body, const char* field,
-                           nlohmann::json& problems) {
-  auto it = body.find(field);
-  if (it == body.end() || it->is_null())
-    problems.push_back(
-        model::validationProblem({"body", field}, "field required", "value_error.missing"));
-  else if (!it->is_string())
-    problems.push_back(
-        model::validationProblem({"body", field}, "str type expected", "type_error.str"));
-  else
-    return it->get<std::string>();
-  return {};
-}
-
 // An Argon2id hash of nothing anyone knows, so an unknown username costs the same verify time
 // as a wrong password and timing does not reveal which accounts exist.
 const std::string& decoyHash() {
@@ -32,35 +22,89 @@ const std::string& decoyHash() {
   return hash;
 }
 
+Response rateLimited(std::string message, core::Seconds retry_after) {
+  Response r = errorResponse(ErrorCode::kRateLimited, std::move(message));
+  r.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
+  return r;
+}
+
+std::string userKey(std::string_view tenant, std::string_view username) {
+  std::string key = std::string(tenant) + "/";
+  for (char c : username) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return key;
+}
+
+model::AuditEntry loginEntry(const std::string& tenant, const std::string& username,
+                             const std::string& ip, std::string outcome) {
+  model::AuditEntry e;
+  e.actor = username;
+  e.action = "login";
+  e.target = "tenant/" + tenant;
+  e.outcome = std::move(outcome);
+  e.ip = ip;
+  return e;
+}
+
+// How many logins are being hashed right now, across the process.
+std::atomic<size_t> logins_in_flight{0};
+
 }  // namespace
 
+// Rate limits are checked on the loop, before anything is hashed: failures per user name
+// (known or not, so a 429 reveals nothing) and per address, and a cap on concurrent hashing.
 Handler login(Services& s) {
   return [&s](Call& call, Done done) {
-    model::requireObject(call.json, "login");
-    auto problems = nlohmann::json::array();
-    std::string username = requiredString(call.json, "username", problems);
-    std::string password = requiredString(call.json, "password", problems);
-    std::string tenant = "default";
-    if (auto it = call.json.find("tenant"); it != call.json.end() && !it->is_null()) {
-      if (it->is_string() && !it->get_ref<const std::string&>().empty())
-        tenant = it->get<std::string>();
-      else if (!it->is_string())
-        problems.push_back({{"loc", {"body", "tenant"}},
-                            {"msg", "str type expected"},
-                            {"type", "type_error.str"}});
-    }
-    model::throwIfProblems(problems, "login");
+    Fields f(call.json, "login");
+    auto username = f.string("username", true);
+    auto password = f.string("password", true);
+    auto tenant_field = f.string("tenant", false);
+    f.check();
+    const std::string tenant =
+        tenant_field && !tenant_field->empty() ? *tenant_field : std::string(model::kDefaultTenant);
+    const std::string ip = call.request.peer_ip;
+    const std::string user_key = userKey(tenant, *username);
 
-    runBlocking(s.blocking, std::move(done), [&s, username, password, tenant] {
+    auto wait = s.login.failures_per_user.retryAfter(user_key);
+    if (auto by_ip = s.login.failures_per_address.retryAfter(ip);
+        by_ip && (!wait || *by_ip > *wait))
+      wait = by_ip;
+    if (wait) {
+      runBlocking(
+          s.blocking, [](Response) {},
+          [&s, tenant, username, ip] {
+            audit(s, loginEntry(tenant, *username, ip, "rate_limited"));
+            return Response{};
+          });
+      return done(rateLimited(
+          "too many failed logins; retry in " + std::to_string(wait->count()) + " s", *wait));
+    }
+    if (logins_in_flight.fetch_add(1) >= s.login.max_in_flight) {
+      logins_in_flight.fetch_sub(1);
+      return done(rateLimited("too many logins in progress; retry shortly", core::Seconds{1}));
+    }
+
+    runBlocking(s.blocking, std::move(done), [&s, username, password, tenant, ip, user_key] {
+      struct InFlight {
+        ~InFlight() { logins_in_flight.fetch_sub(1); }
+      } in_flight;
       auto t = s.store.tenantByName(tenant);
-      auto user = t ? s.store.user(t->id, username) : std::nullopt;
+      auto user = t ? s.store.user(t->id, *username) : std::nullopt;
       const bool password_ok =
-          auth::verifyPassword(password, user ? user->password_hash : decoyHash());
+          auth::verifyPassword(*password, user ? user->password_hash : decoyHash());
       if (!user || !password_ok || user->disabled) {
-        s.log.warn("login failed", {{"user", username}, {"tenant", tenant}});
+        s.login.failures_per_user.record(user_key);
+        s.login.failures_per_address.record(ip);
+        auto entry = loginEntry(tenant, *username, ip, "failed");
+        entry.tenant_id = t ? t->id : 0;
+        audit(s, std::move(entry));
+        s.log.warn("login failed", {{"user", *username}, {"tenant", tenant}, {"ip", ip}});
         throw Error(ErrorCode::kUnauthenticated, "Incorrect username or password");
       }
-      s.log.info("login", {{"user", username}, {"tenant", tenant}});
+      s.login.failures_per_user.reset(user_key);
+      auto entry = loginEntry(tenant, *username, ip, "ok");
+      entry.tenant_id = t->id;
+      audit(s, std::move(entry));
+      s.log.info("login", {{"user", *username}, {"tenant", tenant}});
       return jsonResponse(200, {{"access_token", s.auth.issueSession(*user, *t)},
                                 {"token_type", "bearer"},
                                 {"expires_in", kSessionTtl.count()}});
@@ -71,10 +115,43 @@ Handler login(Services& s) {
 Handler me(Services&) {
   return [](Call& call, Done done) {
     const auto& p = call.caller();
-    done(jsonResponse(200, {{"username", p.name},
-                            {"tenant", p.tenant},
-                            {"role", model::toString(p.role)},
-                            {"system_admin", p.system_admin}}));
+    nlohmann::json body = {{"username", p.name},
+                           {"tenant", p.tenant},
+                           {"role", model::toString(p.role)},
+                           {"system_admin", p.system_admin},
+                           {"kind", p.isToken() ? "token" : "session"}};
+    if (p.isToken()) body["token"] = p.token_name;
+    done(jsonResponse(200, body));
+  };
+}
+
+// A user changes their own password: the current one is verified first, and every session of
+// theirs (this one included) ends.
+Handler changeOwnPassword(Services& s) {
+  return [&s](Call& call, Done done) {
+    Fields f(call.json, "password change");
+    f.onlyThese({"current_password", "new_password"});
+    auto current = f.string("current_password", true);
+    auto fresh = f.string("new_password", true);
+    if (fresh)
+      if (auto why = model::checkPassword(*fresh); !why.empty())
+        f.problem("new_password", "password " + why, "value_error.password");
+    f.check();
+    runBlocking(s.blocking, std::move(done), [&s, call, current, fresh] {
+      auto user = s.store.user(call.caller().tenant_id, call.caller().name);
+      if (!user || !auth::verifyPassword(*current, user->password_hash))
+        throw Error(ErrorCode::kPermissionDenied, "the current password is not correct");
+      user->password_hash = auth::hashPassword(*fresh);
+      ++user->session_epoch;
+      s.store.updateUser(*user);
+      s.directory.putUser(*user);
+      const int64_t id = user->id;
+      s.close_sessions([id](const auth::Principal& p) {
+        return p.kind == auth::Principal::Kind::kUser && p.subject_id == id;
+      });
+      audit(s, call, "user.password", "user/" + user->username, {{"self", true}});
+      return Response{204, "", "application/json", {}};
+    });
   };
 }
 

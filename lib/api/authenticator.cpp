@@ -25,32 +25,73 @@ std::optional<std::string_view> bearerToken(std::string_view header) {
 std::optional<auth::Principal> Authenticator::authenticate(std::string_view header) const {
   auto token = bearerToken(header);
   if (!token) return std::nullopt;
+  if (token->starts_with(kClientTokenPrefix)) return robot(*token);
+  if (token->starts_with(kApiTokenPrefix)) return apiToken(*token);
+  return session(*token);
+}
 
-  if (token->starts_with(kClientTokenPrefix)) {
-    auto found = registry_.findByToken(auth::sha256Hex(*token));
-    if (!found) return std::nullopt;
-    auth::Principal p;
-    p.kind = auth::Principal::Kind::kClient;
-    p.subject_id = found->first;
-    p.tenant_id = found->second;
-    return p;
-  }
+std::optional<auth::Principal> Authenticator::robot(std::string_view token) const {
+  auto found = registry_.findByToken(auth::sha256Hex(token));
+  if (!found) return std::nullopt;
+  auto tenant = directory_.tenant(found->second);
+  if (!tenant) return std::nullopt;
+  auth::Principal p;
+  p.kind = auth::Principal::Kind::kClient;
+  p.subject_id = found->first;
+  p.tenant_id = tenant->id;
+  p.tenant = tenant->name;
+  return p;
+}
 
-  auto claims = jwt_.verify(*token, clock_.now());
+// An API token acts for its owner: refused once the owner is disabled or gone, and never
+// with more than the owner's current role.
+std::optional<auth::Principal> Authenticator::apiToken(std::string_view token) const {
+  auto entry = directory_.tokenByHash(auth::sha256Hex(token));
+  const auto now = clock_.now();
+  if (!entry || entry->revoked || entry->expires_at <= now) return std::nullopt;
+  auto p = userPrincipal(entry->user_id, entry->tenant_id);
+  if (!p) return std::nullopt;
+  directory_.markUsed(entry->id, now);
+  p->kind = auth::Principal::Kind::kToken;
+  p->token_id = entry->id;
+  p->token_name = entry->name;
+  p->role = std::min(entry->role, p->role);
+  p->system_admin = false;  // tenants are managed from sessions only
+  return p;
+}
+
+std::optional<auth::Principal> Authenticator::session(std::string_view token) const {
+  auto claims = keys()->verify(token, clock_.now());
   if (!claims) return std::nullopt;
+  int64_t uid = 0, tid = 0, epoch = 0;
   try {
-    auth::Principal p;
-    p.kind = auth::Principal::Kind::kUser;
-    p.subject_id = claims->at("uid").get<int64_t>();
-    p.name = claims->at("sub").get<std::string>();
-    p.tenant_id = claims->at("tid").get<int64_t>();
-    p.tenant = claims->at("tenant").get<std::string>();
-    p.role = model::parseRole(claims->at("role").get<std::string>()).value_or(model::Role::kViewer);
-    p.system_admin = claims->value("sa", false);
-    return p;
+    uid = claims->at("uid").get<int64_t>();
+    tid = claims->at("tid").get<int64_t>();
+    epoch = claims->value("se", int64_t{0});
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;  // signed by us but not shaped like our sessions
   }
+  auto user = directory_.user(uid);
+  if (!user || user->session_epoch != epoch) return std::nullopt;
+  return userPrincipal(uid, tid);
+}
+
+// The user `user_id` of tenant `tenant_id` as a session principal, while enabled.
+std::optional<auth::Principal> Authenticator::userPrincipal(int64_t user_id,
+                                                            int64_t tenant_id) const {
+  auto user = directory_.user(user_id);
+  if (!user || user->disabled || user->tenant_id != tenant_id) return std::nullopt;
+  auto tenant = directory_.tenant(tenant_id);
+  if (!tenant) return std::nullopt;
+  auth::Principal p;
+  p.kind = auth::Principal::Kind::kUser;
+  p.subject_id = user->id;
+  p.name = user->username;
+  p.tenant_id = tenant->id;
+  p.tenant = tenant->name;
+  p.role = user->role;
+  p.system_admin = user->system_admin;
+  return p;
 }
 
 std::string Authenticator::issueSession(const model::User& user,
@@ -60,12 +101,23 @@ std::string Authenticator::issueSession(const model::User& user,
                            {"tid", tenant.id},
                            {"tenant", tenant.name},
                            {"role", model::toString(user.role)},
-                           {"sa", user.system_admin}};
-  return jwt_.sign(std::move(claims), clock_.now(), kSessionTtl);
+                           {"se", user.session_epoch}};
+  return keys()->sign(std::move(claims), clock_.now(), kSessionTtl);
 }
 
-std::pair<std::string, std::string> Authenticator::newClientToken() {
-  std::string token = std::string(kClientTokenPrefix) + auth::randomToken(32);
+void Authenticator::setKeys(auth::Jwt jwt) {
+  auto fresh = std::make_shared<const auth::Jwt>(std::move(jwt));
+  std::lock_guard lock(keys_mutex_);
+  jwt_ = std::move(fresh);
+}
+
+std::shared_ptr<const auth::Jwt> Authenticator::keys() const {
+  std::lock_guard lock(keys_mutex_);
+  return jwt_;
+}
+
+std::pair<std::string, std::string> Authenticator::newSecret(std::string_view prefix) {
+  std::string token = std::string(prefix) + auth::randomToken(32);
   std::string hash = auth::sha256Hex(token);
   return {std::move(token), std::move(hash)};
 }

@@ -1,9 +1,12 @@
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "lib/auth/directory.hpp"
 #include "lib/auth/jwt.hpp"
 #include "lib/auth/principal.hpp"
 #include "lib/core/clock.hpp"
@@ -13,31 +16,51 @@
 
 namespace rpa::api {
 
-/// Prefix of robot tokens, so a leaked one is recognisable in a scan.
+/// Prefixes of opaque secrets, so a leaked one is recognisable in a scan: robot tokens and
+/// API tokens.
 inline constexpr std::string_view kClientTokenPrefix = "rpc_";
+inline constexpr std::string_view kApiTokenPrefix = "rpa_";
 /// Lifetime of an interactive login session.
 inline constexpr core::Seconds kSessionTtl{3600};
 
-/// Turns bearer tokens into Principals: robot tokens (rpc_…, checked against the registry's
-/// stored hash) and session JWTs (HS256). Cheap enough for the event loop: one SHA-256 or HMAC.
+/// Turns bearer tokens into Principals: robot tokens (rpc_…, against the registry), API tokens
+/// (rpa_…, against the directory) and session JWTs (HS256, then the directory: the user must
+/// still exist, be enabled and be in the session's epoch; role comes from the directory, so a
+/// role change applies at once). Cheap enough for the event loop: one SHA-256 or HMAC and a
+/// few map lookups. Thread-safe.
 class Authenticator {
  public:
-  Authenticator(auth::Jwt jwt, const live::ClientRegistry& registry, const core::Clock& clock)
-      : jwt_(std::move(jwt)), registry_(registry), clock_(clock) {}
+  Authenticator(auth::Jwt jwt, const live::ClientRegistry& registry, auth::Directory& directory,
+                const core::Clock& clock)
+      : jwt_(std::make_shared<const auth::Jwt>(std::move(jwt))),
+        registry_(registry),
+        directory_(directory),
+        clock_(clock) {}
 
   /// The principal for an "Authorization: Bearer …" header value; nullopt when it is missing,
-  /// malformed, expired or unknown.
+  /// malformed, expired, revoked or unknown.
   std::optional<auth::Principal> authenticate(std::string_view authorization_header) const;
 
   /// A session JWT for `user` of `tenant`.
   std::string issueSession(const model::User& user, const model::Tenant& tenant) const;
 
-  /// A fresh robot token and the hash to store for it.
-  static std::pair<std::string, std::string> newClientToken();
+  /// Replaces the signing keys (after `rpad rotate-jwt-secret`, on SIGHUP).
+  void setKeys(auth::Jwt jwt);
+
+  /// A fresh secret with `prefix` and the SHA-256 to store for it.
+  static std::pair<std::string, std::string> newSecret(std::string_view prefix);
 
  private:
-  auth::Jwt jwt_;
+  std::shared_ptr<const auth::Jwt> keys() const;
+  std::optional<auth::Principal> robot(std::string_view token) const;
+  std::optional<auth::Principal> apiToken(std::string_view token) const;
+  std::optional<auth::Principal> session(std::string_view token) const;
+  std::optional<auth::Principal> userPrincipal(int64_t user_id, int64_t tenant_id) const;
+
+  mutable std::mutex keys_mutex_;
+  std::shared_ptr<const auth::Jwt> jwt_;
   const live::ClientRegistry& registry_;
+  auth::Directory& directory_;
   const core::Clock& clock_;
 };
 

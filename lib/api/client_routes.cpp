@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "lib/api/audit.hpp"
 #include "lib/api/client_json.hpp"
 #include "lib/api/http_error.hpp"
 #include "lib/model/validation.hpp"
@@ -119,10 +120,10 @@ live::ClientFilter decodeFilter(const Request& req) {
 Handler registerClient(Services& s) {
   return [&s](Call& call, Done done) {
     model::Client client = decodeRegistration(call.json);
-    client.tenant_id = call.caller().tenant_id;
-    client.tenant = call.caller().tenant;
-    runBlocking(s.blocking, std::move(done), [&s, client = std::move(client)]() mutable {
-      auto [token, hash] = Authenticator::newClientToken();
+    client.tenant_id = call.tenant_id;
+    client.tenant = call.tenant;
+    runBlocking(s.blocking, std::move(done), [&s, call, client = std::move(client)]() mutable {
+      auto [token, hash] = Authenticator::newSecret(kClientTokenPrefix);
       client.token_hash = std::move(hash);
       client.created_at = s.clock.now();
       try {
@@ -133,6 +134,8 @@ Handler registerClient(Services& s) {
                                               "\" already exists in tenant " + client.tenant);
       }
       s.registry.add(client);
+      audit(s, call, "client.register", "client/" + std::to_string(client.id),
+            {{"name", client.name}});
       s.log.info("client registered",
                  {{"client", client.id}, {"name", client.name}, {"tenant", client.tenant}});
       auto body = clientJson(client, s.clock.now());
@@ -147,7 +150,7 @@ Handler listClients(Services& s) {
     auto filter = decodeFilter(call.request);
     const size_t limit = filter.limit;
     filter.limit = limit + 1;  // one more tells whether another page exists
-    auto clients = s.registry.list(call.caller().tenant_id, filter);
+    auto clients = s.registry.list(call.tenant_id, filter);
     nlohmann::json next = nullptr;
     if (clients.size() > limit) {
       clients.resize(limit);
@@ -163,7 +166,7 @@ Handler listClients(Services& s) {
 Handler getClient(Services& s) {
   return [&s](Call& call, Done done) {
     const int64_t id = pathId(call, 0, "id");
-    auto client = s.registry.get(call.caller().tenant_id, id);
+    auto client = s.registry.get(call.tenant_id, id);
     if (!client) throw Error(ErrorCode::kNotFound, "client " + std::to_string(id) + " not found");
     done(jsonResponse(200, clientJson(*client, s.clock.now())));
   };
@@ -172,11 +175,14 @@ Handler getClient(Services& s) {
 Handler deleteClient(Services& s) {
   return [&s](Call& call, Done done) {
     const int64_t id = pathId(call, 0, "id");
-    const int64_t tenant = call.caller().tenant_id;
-    runBlocking(s.blocking, std::move(done), [&s, id, tenant] {
+    const int64_t tenant = call.tenant_id;
+    runBlocking(s.blocking, std::move(done), [&s, call, id, tenant] {
       if (!s.store.deleteClient(tenant, id))
         throw Error(ErrorCode::kNotFound, "client " + std::to_string(id) + " not found");
       s.registry.remove(tenant, id);
+      s.close_sessions(
+          [id](const auth::Principal& p) { return p.isClient() && p.subject_id == id; });
+      audit(s, call, "client.delete", "client/" + std::to_string(id));
       s.log.info("client deleted", {{"client", id}, {"tenant", tenant}});
       Response r;
       r.status = 204;

@@ -65,29 +65,6 @@ void decodeBody(const Route& route, Call& call) {
     throw Error(ErrorCode::kMalformed, "request body is not valid JSON");
 }
 
-void authorise(const Route& route, const auth::Principal& p) {
-  using model::Role;
-  bool allowed = false;
-  switch (route.access) {
-    case Access::kPublic:
-      allowed = true;
-      break;
-    case Access::kViewer:
-      allowed = p.hasRole(Role::kViewer);
-      break;
-    case Access::kOperator:
-      allowed = p.hasRole(Role::kOperator);
-      break;
-    case Access::kAdmin:
-      allowed = p.hasRole(Role::kAdmin);
-      break;
-    case Access::kRobot:
-      allowed = p.isClient() || p.hasRole(Role::kOperator);
-      break;
-  }
-  if (!allowed) throw Error(ErrorCode::kPermissionDenied, "not allowed for this role or token");
-}
-
 }  // namespace
 
 void Router::dispatch(Request request, Done done) const {
@@ -108,11 +85,15 @@ void Router::dispatch(Request request, Done done) const {
       throw Error(ErrorCode::kNotFound, "Not Found");
     }
 
-    Call call{std::move(request), std::nullopt, std::move(params), nullptr};
-    if (route->access != Access::kPublic) {
+    Call call{std::move(request), std::nullopt, std::move(params), nullptr, 0, {}};
+    if (route->permission != auth::Permission::kPublic) {
       call.principal = auth_.authenticate(call.request.authorization);
       if (!call.principal) throw Error(ErrorCode::kUnauthenticated, "Not authenticated");
-      authorise(*route, *call.principal);
+      if (!auth::allowed(*call.principal, route->permission))
+        throw Error(ErrorCode::kPermissionDenied,
+                    "not allowed: this needs the " + std::string(rule(route->permission).name) +
+                        " permission, which your role or token does not have");
+      scopeTenant(call);
     }
     decodeBody(*route, call);
     route->handler(call, done);
@@ -122,6 +103,18 @@ void Router::dispatch(Request request, Done done) const {
     log_.error("handler failed", {{"error", e.what()}});
     done(errorResponse(ErrorCode::kInternal, "internal error"));
   }
+}
+
+void Router::scopeTenant(Call& call) const {
+  const auto& p = *call.principal;
+  call.tenant_id = p.tenant_id;
+  call.tenant = p.tenant;
+  auto named = lastValue(call.request.query, "tenant");
+  if (!named || named->empty() || *named == p.tenant) return;
+  auto other = p.system_admin ? directory_.tenant(*named) : std::nullopt;
+  if (!other) throw Error(ErrorCode::kNotFound, "tenant \"" + *named + "\" not found");
+  call.tenant_id = other->id;
+  call.tenant = other->name;
 }
 
 void runBlocking(core::Executor& executor, Done done, std::function<Response()> work) {

@@ -10,29 +10,26 @@
 
 #include "lib/api/http.hpp"
 #include "lib/api/services.hpp"
+#include "lib/auth/directory.hpp"
+#include "lib/auth/permissions.hpp"
 #include "lib/auth/principal.hpp"
 
 namespace rpa::api {
 
-/// Who may call a route. Robots (client tokens) reach only kRobot routes, and there only their
-/// own client (the handler checks the id).
-enum class Access {
-  kPublic,    // no token
-  kViewer,    // any user
-  kOperator,  // users with role operator or admin
-  kAdmin,     // tenant admins
-  kRobot,     // a robot for itself, or an operator
-};
-
 /// What a route accepts as a body; others are refused before the handler runs.
 enum class BodyKind { kNone, kJson, kJsonOrForm };
 
-/// Everything a handler gets: the request, the caller, path parameters and the decoded body.
+/// Everything a handler gets: the request, the caller, the tenant it acts in, path parameters
+/// and the decoded body.
 struct Call {
   Request request;
   std::optional<auth::Principal> principal;  // set unless the route is public
   std::vector<std::string> params;           // {name} segments of the pattern, in order
   nlohmann::json json;                       // the body for kJson routes (form: an object)
+  /// The tenant the call acts in: the caller's own, or for a system admin the one named by
+  /// `?tenant=NAME`. Naming any other tenant is a 404, as its objects are.
+  int64_t tenant_id = 0;
+  std::string tenant;
   const auth::Principal& caller() const { return *principal; }
 };
 
@@ -41,7 +38,7 @@ using Handler = std::function<void(Call& call, Done done)>;
 struct Route {
   std::string method;
   std::string pattern;  // "/api/v1/clients/{id}"
-  Access access;
+  auth::Permission permission;
   BodyKind body;
   Handler handler;
 };
@@ -50,15 +47,19 @@ struct Route {
 /// failure becomes a JSON error response here, once. Never throws.
 class Router {
  public:
-  Router(std::vector<Route> routes, const Authenticator& auth, core::Logger& log)
-      : routes_(std::move(routes)), auth_(auth), log_(log) {}
+  Router(std::vector<Route> routes, const Authenticator& auth, const auth::Directory& directory,
+         core::Logger& log)
+      : routes_(std::move(routes)), auth_(auth), directory_(directory), log_(log) {}
 
   void dispatch(Request request, Done done) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
+  void scopeTenant(Call& call) const;
+
   std::vector<Route> routes_;
   const Authenticator& auth_;
+  const auth::Directory& directory_;
   core::Logger& log_;
 };
 

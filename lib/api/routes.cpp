@@ -3,20 +3,36 @@
 namespace rpa::api {
 
 std::vector<Route> makeRoutes(Services& s) {
-  using A = Access;
+  using P = auth::Permission;
   using B = BodyKind;
   // clang-format off
   return {
-    {"GET",    "/healthz",                                 A::kPublic,   B::kNone,        healthz(s)},
-    {"GET",    "/readyz",                                  A::kPublic,   B::kNone,        readyz(s)},
-    {"POST",   "/api/v1/auth/login",                       A::kPublic,   B::kJsonOrForm,  login(s)},
-    {"GET",    "/api/v1/auth/me",                          A::kViewer,   B::kNone,        me(s)},
-    {"POST",   "/api/v1/clients",                          A::kOperator, B::kJson,        registerClient(s)},
-    {"GET",    "/api/v1/clients",                          A::kViewer,   B::kNone,        listClients(s)},
-    {"GET",    "/api/v1/clients/{id}",                     A::kViewer,   B::kNone,        getClient(s)},
-    {"DELETE", "/api/v1/clients/{id}",                     A::kOperator, B::kNone,        deleteClient(s)},
-    {"POST",   "/api/v1/client/heartbeat",                 A::kRobot,    B::kJson,        receiveHeartbeat(s)},
-    {"GET",    "/api/v1/client/heartbeat/status/{id}",     A::kRobot,    B::kNone,        heartbeatStatus(s)},
+    {"GET",    "/healthz",                                 P::kPublic,        B::kNone,       healthz(s)},
+    {"GET",    "/readyz",                                  P::kPublic,        B::kNone,       readyz(s)},
+    {"POST",   "/api/v1/auth/login",                       P::kPublic,        B::kJsonOrForm, login(s)},
+    {"GET",    "/api/v1/auth/me",                          P::kSelf,          B::kNone,       me(s)},
+    {"POST",   "/api/v1/auth/password",                    P::kSessionSelf,   B::kJson,       changeOwnPassword(s)},
+    {"GET",    "/api/v1/tenants",                          P::kTenantsRead,   B::kNone,       listTenants(s)},
+    {"POST",   "/api/v1/tenants",                          P::kTenantsManage, B::kJson,       createTenant(s)},
+    {"GET",    "/api/v1/tenants/{name}",                   P::kTenantsRead,   B::kNone,       getTenant(s)},
+    {"PATCH",  "/api/v1/tenants/{name}",                   P::kTenantsManage, B::kJson,       updateTenant(s)},
+    {"DELETE", "/api/v1/tenants/{name}",                   P::kTenantsManage, B::kNone,       deleteTenant(s)},
+    {"GET",    "/api/v1/users",                            P::kUsersRead,     B::kNone,       listUsers(s)},
+    {"POST",   "/api/v1/users",                            P::kUsersManage,   B::kJson,       createUser(s)},
+    {"GET",    "/api/v1/users/{username}",                 P::kUsersRead,     B::kNone,       getUser(s)},
+    {"PATCH",  "/api/v1/users/{username}",                 P::kUsersManage,   B::kJson,       updateUser(s)},
+    {"PUT",    "/api/v1/users/{username}/password",        P::kUsersManage,   B::kJson,       setUserPassword(s)},
+    {"DELETE", "/api/v1/users/{username}",                 P::kUsersManage,   B::kNone,       deleteUser(s)},
+    {"GET",    "/api/v1/tokens",                           P::kSelf,          B::kNone,       listTokens(s)},
+    {"POST",   "/api/v1/tokens",                           P::kSessionSelf,   B::kJson,       createToken(s)},
+    {"DELETE", "/api/v1/tokens/{id}",                      P::kSelf,          B::kNone,       revokeToken(s)},
+    {"GET",    "/api/v1/audit",                            P::kAuditRead,     B::kNone,       listAudit(s)},
+    {"POST",   "/api/v1/clients",                          P::kClientsWrite,  B::kJson,       registerClient(s)},
+    {"GET",    "/api/v1/clients",                          P::kClientsRead,   B::kNone,       listClients(s)},
+    {"GET",    "/api/v1/clients/{id}",                     P::kClientsRead,   B::kNone,       getClient(s)},
+    {"DELETE", "/api/v1/clients/{id}",                     P::kClientsWrite,  B::kNone,       deleteClient(s)},
+    {"POST",   "/api/v1/client/heartbeat",                 P::kHeartbeat,     B::kJson,       receiveHeartbeat(s)},
+    {"GET",    "/api/v1/client/heartbeat/status/{id}",     P::kHeartbeat,     B::kNone,       heartbeatStatus(s)},
   };
   // clang-format on
 }

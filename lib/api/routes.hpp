@@ -14,6 +14,22 @@ Handler healthz(Services& s);  // ops_routes.cpp
 Handler readyz(Services& s);
 Handler login(Services& s);  // auth_routes.cpp
 Handler me(Services& s);
+Handler changeOwnPassword(Services& s);
+Handler listTenants(Services& s);  // tenant_routes.cpp
+Handler getTenant(Services& s);
+Handler createTenant(Services& s);
+Handler updateTenant(Services& s);
+Handler deleteTenant(Services& s);
+Handler listUsers(Services& s);  // user_routes.cpp
+Handler getUser(Services& s);
+Handler createUser(Services& s);
+Handler updateUser(Services& s);
+Handler setUserPassword(Services& s);
+Handler deleteUser(Services& s);
+Handler listTokens(Services& s);  // token_routes.cpp
+Handler createToken(Services& s);
+Handler revokeToken(Services& s);
+Handler listAudit(Services& s);       // audit_routes.cpp
 Handler registerClient(Services& s);  // client_routes.cpp
 Handler listClients(Services& s);
 Handler getClient(Services& s);

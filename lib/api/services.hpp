@@ -1,6 +1,10 @@
 #pragma once
 
+#include <functional>
+
 #include "lib/api/authenticator.hpp"
+#include "lib/auth/directory.hpp"
+#include "lib/auth/rate_limiter.hpp"
 #include "lib/core/clock.hpp"
 #include "lib/core/executor.hpp"
 #include "lib/core/log.hpp"
@@ -11,6 +15,17 @@
 
 namespace rpa::api {
 
+/// Limits on logins, checked before any password is hashed.
+struct LoginLimits {
+  auth::RateLimiter& failures_per_user;     // key: tenant/username, whether or not it exists
+  auth::RateLimiter& failures_per_address;  // key: the peer's IP address
+  size_t max_in_flight;                     // logins being hashed at once
+};
+
+/// Ends live (WebSocket) sessions whose principal matches, after a revocation. Safe to call
+/// from any thread; rpad closes them on its loop.
+using SessionCloser = std::function<void(std::function<bool(const auth::Principal&)>)>;
+
 /// What handlers work with, built once by rpad (or a test) and passed by reference.
 struct Services {
   const core::Clock& clock;
@@ -20,8 +35,11 @@ struct Services {
   store::HeartbeatWriter& writer;
   live::EventBus& bus;       // publish only what is recorded (transitions after their commit)
   core::Executor& blocking;  // hashing, durable writes: never on the event loop
-  const Authenticator& auth;
+  Authenticator& auth;
+  auth::Directory& directory;
+  LoginLimits login;
   core::Seconds heartbeat_timeout;
+  SessionCloser close_sessions = [](auto) {};
 };
 
 }  // namespace rpa::api

@@ -4,6 +4,7 @@
 
 #include "lib/api/http_error.hpp"
 #include "lib/api/routes.hpp"
+#include "lib/auth/permissions.hpp"
 #include "lib/auth/secrets.hpp"
 #include "lib/core/time.hpp"
 
@@ -141,7 +142,7 @@ void WsHub::subscribe(Session& s, uint64_t id, const json& msg) {
       throw Error(ErrorCode::kInvalidArgument, "since must be a seq: a non-negative integer");
     since = it->get<uint64_t>();
   }
-  if (s.who.isClient())
+  if (!auth::allowed(s.who, auth::Permission::kWatch))
     throw Error(ErrorCode::kPermissionDenied, "a robot's token may only send heartbeats");
   if (!s.topics.contains(topic) && s.topics.size() >= limits_.max_subscriptions)
     throw Error(ErrorCode::kInvalidArgument,
@@ -175,7 +176,8 @@ void WsHub::unsubscribe(Session& s, uint64_t id, const json& msg) {
 }
 
 void WsHub::heartbeat(Session& s, uint64_t id, json msg) {
-  if (!s.who.isClient())
+  // Over the WebSocket only robots beat (for themselves); operators use HTTP on their behalf.
+  if (!s.who.isClient() || !auth::allowed(s.who, auth::Permission::kHeartbeat))
     throw Error(ErrorCode::kPermissionDenied,
                 "only a robot, connected with its client token, may send heartbeats");
   msg.erase("action");
@@ -261,6 +263,11 @@ WsOutput WsHub::take(uint64_t id, size_t budget) {
 void WsHub::close(uint64_t id) {
   sessions_.erase(id);
   for (auto& topic : subscribers_) topic.erase(id);
+}
+
+void WsHub::closeWhere(const std::function<bool(const auth::Principal&)>& revoked) {
+  for (auto& [id, s] : sessions_)
+    if (!s.close && revoked(s.who)) closeWith(id, s, kClosePolicy, "credentials revoked");
 }
 
 void WsHub::shutdown() {

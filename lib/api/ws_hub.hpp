@@ -76,6 +76,9 @@ class WsHub {
   void close(uint64_t id);
   /// Tells every session that rpad is stopping, then closes them with 1001.
   void shutdown();
+  /// Closes with 1008 every session whose caller matches: its credentials were revoked (user
+  /// disabled or deleted, password changed, token revoked, tenant deleted).
+  void closeWhere(const std::function<bool(const auth::Principal&)>& revoked);
   size_t size() const { return sessions_.size(); }
 
  private:

@@ -65,7 +65,7 @@ bool notExpired(const json& claims, int64_t now) {
 
 std::string Jwt::sign(json claims, core::TimePoint now, core::Seconds ttl) const {
   // An empty HMAC key would let anyone mint tokens; refuse rather than sign with it.
-  if (secret_.empty())
+  if (keys_.empty() || keys_.front().secret.empty())
     throw core::Error(core::ErrorCode::kInvalidArgument, "the JWT signing secret is empty");
   if (claims.is_null()) claims = json::object();
   if (!claims.is_object())
@@ -73,7 +73,8 @@ std::string Jwt::sign(json claims, core::TimePoint now, core::Seconds ttl) const
   const int64_t issued = unixSeconds(now);
   claims["iat"] = issued;
   claims["exp"] = issued + ttl.count();
-  const json header = {{"alg", kAlgorithm}, {"typ", "JWT"}, {"kid", key_id_}};
+  const Key& key = keys_.front();
+  const json header = {{"alg", kAlgorithm}, {"typ", "JWT"}, {"kid", key.id}};
   std::string signing_input;
   try {
     signing_input = base64UrlEncode(header.dump()) + "." + base64UrlEncode(claims.dump());
@@ -82,30 +83,38 @@ std::string Jwt::sign(json claims, core::TimePoint now, core::Seconds ttl) const
     throw core::Error(core::ErrorCode::kInvalidArgument,
                       std::string("JWT claims cannot be serialised: ") + e.what());
   }
-  auto mac = hmacSha256(secret_, signing_input);
+  auto mac = hmacSha256(key.secret, signing_input);
   if (!mac) throw core::Error(core::ErrorCode::kInternal, "HMAC-SHA256 failed");
   return signing_input + "." + base64UrlEncode(*mac);
 }
 
 std::optional<json> Jwt::verify(std::string_view token, core::TimePoint now) const {
-  if (secret_.empty() || token.empty() || token.size() > kMaxTokenBytes) return std::nullopt;
+  if (token.empty() || token.size() > kMaxTokenBytes) return std::nullopt;
   const size_t first = token.find('.');
   if (first == std::string_view::npos) return std::nullopt;
   const size_t second = token.find('.', first + 1);
   if (second == std::string_view::npos) return std::nullopt;
   if (token.find('.', second + 1) != std::string_view::npos) return std::nullopt;
 
-  // The MAC is checked before any JSON is parsed, so unauthenticated bytes never reach the
-  // parser; with a single key the kid is not needed to choose the secret.
+  // The MAC is checked against each key before any JSON is parsed, so unauthenticated bytes
+  // never reach the parser (the ring holds two or three keys at most).
   std::string signature;
   if (!base64UrlDecode(token.substr(second + 1), signature)) return std::nullopt;
-  auto expected = hmacSha256(secret_, token.substr(0, second));
-  if (!expected || !constantTimeEquals(*expected, signature)) return std::nullopt;
+  const Key* signer = nullptr;
+  for (const auto& key : keys_) {
+    if (key.secret.empty()) continue;
+    auto expected = hmacSha256(key.secret, token.substr(0, second));
+    if (expected && constantTimeEquals(*expected, signature)) {
+      signer = &key;
+      break;
+    }
+  }
+  if (!signer) return std::nullopt;
 
   // Still checked after a good MAC: a token must name the algorithm and key we would use,
   // and any critical extension is one we do not understand (RFC 7515 section 4.1.11).
   auto header = decodeObject(token.substr(0, first));
-  if (!header || !hasString(*header, "alg", kAlgorithm) || !hasString(*header, "kid", key_id_) ||
+  if (!header || !hasString(*header, "alg", kAlgorithm) || !hasString(*header, "kid", signer->id) ||
       header->contains("crit"))
     return std::nullopt;
 

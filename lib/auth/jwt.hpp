@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -11,11 +12,17 @@
 
 namespace rpa::auth {
 
-/// HS256 JSON Web Tokens. The header carries `kid` so the secret can be rotated later.
+/// HS256 JSON Web Tokens over a key ring: the first key signs, every key verifies, and the
+/// header's `kid` must name the key whose MAC matched. Rotation puts a new key first and keeps
+/// the old ones until the sessions they signed have expired.
 class Jwt {
  public:
-  Jwt(std::string key_id, std::string secret)
-      : key_id_(std::move(key_id)), secret_(std::move(secret)) {}
+  struct Key {
+    std::string id;
+    std::string secret;
+  };
+  explicit Jwt(std::vector<Key> keys) : keys_(std::move(keys)) {}
+  Jwt(std::string key_id, std::string secret) : keys_{{std::move(key_id), std::move(secret)}} {}
 
   /// Signs `claims` after adding iat and exp (now + ttl).
   std::string sign(nlohmann::json claims, core::TimePoint now, core::Seconds ttl) const;
@@ -25,8 +32,7 @@ class Jwt {
   std::optional<nlohmann::json> verify(std::string_view token, core::TimePoint now) const;
 
  private:
-  std::string key_id_;
-  std::string secret_;
+  std::vector<Key> keys_;
 };
 
 }  // namespace rpa::auth

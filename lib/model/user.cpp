@@ -1,5 +1,7 @@
 #include "lib/model/user.hpp"
 
+#include <cctype>
+
 namespace rpa::model {
 
 std::string_view toString(Role role) {
@@ -18,6 +20,25 @@ std::optional<Role> parseRole(std::string_view text) {
   for (auto r : {Role::kViewer, Role::kOperator, Role::kAdmin})
     if (toString(r) == text) return r;
   return std::nullopt;
+}
+
+std::string checkUsername(std::string_view name) {
+  if (name.empty() || name.size() > 64) return "must be 1 to 64 characters long";
+  if (!std::isalnum(static_cast<unsigned char>(name[0])))
+    return "must start with a letter or digit";
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
+        c != '@')
+      return "may contain only letters, digits, '-', '_', '.' and '@'";
+  return {};
+}
+
+std::string checkPassword(std::string_view password) {
+  if (password.size() < kMinPasswordLength)
+    return "must be at least " + std::to_string(kMinPasswordLength) + " characters long";
+  if (password.size() > kMaxPasswordLength)
+    return "must be at most " + std::to_string(kMaxPasswordLength) + " characters long";
+  return {};
 }
 
 }  // namespace rpa::model

@@ -63,7 +63,52 @@ CREATE TABLE client_events (
 CREATE INDEX client_events_by_client ON client_events (tenant_id, client_id, id);
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kV1};
+// Identity: API tokens, the audit log, signing keys that can be rotated (moved out of settings),
+// and a session epoch so that disabling a user or changing a password ends its sessions.
+constexpr std::string_view kV2 = R"sql(
+ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  hint TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at INTEGER,
+  UNIQUE (user_id, name)
+);
+
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  ip TEXT NOT NULL,
+  details TEXT NOT NULL
+);
+CREATE INDEX audit_log_by_tenant ON audit_log (tenant_id, id);
+
+CREATE TABLE signing_keys (
+  kid TEXT PRIMARY KEY,
+  secret TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  retired_at INTEGER
+);
+INSERT INTO signing_keys (kid, secret, created_at)
+  SELECT k.value, s.value, 0 FROM settings k JOIN settings s
+  ON k.key = 'jwt_kid' AND s.key = 'jwt_secret';
+DELETE FROM settings WHERE key IN ('jwt_kid', 'jwt_secret');
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kV1, kV2};
 
 }  // namespace
 

@@ -11,34 +11,12 @@
 #include "lib/core/error.hpp"
 #include "lib/core/time.hpp"
 #include "lib/store/migrations.hpp"
+#include "lib/store/sqlite_detail.hpp"
 
 namespace rpa::store {
 
 using core::Error;
 using core::ErrorCode;
-
-namespace {
-
-model::Tenant readTenant(SQLite::Statement& q) {
-  return {q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString()};
-}
-
-void bindOptionalTime(SQLite::Statement& q, const char* name,
-                      const std::optional<core::TimePoint>& t) {
-  if (t)
-    q.bind(name, static_cast<int64_t>(core::toUnixMillis(*t)));
-  else
-    q.bind(name);
-}
-
-void bindOptionalInt(SQLite::Statement& q, const char* name, const std::optional<int64_t>& v) {
-  if (v)
-    q.bind(name, *v);
-  else
-    q.bind(name);
-}
-
-}  // namespace
 
 SqliteStore::SqliteStore(const std::filesystem::path& path) {
   try {
@@ -54,19 +32,6 @@ SqliteStore::SqliteStore(const std::filesystem::path& path) {
 }
 
 SqliteStore::~SqliteStore() = default;
-
-// Every call holds the mutex and turns SQLite failures into core::Error, so no SQLite exception
-// escapes lib/store. Constraint violations are the caller's conflict; the rest is unavailability.
-template <typename F>
-auto SqliteStore::locked(F&& f) {
-  std::lock_guard lock(mutex_);
-  try {
-    return f(*db_);
-  } catch (const SQLite::Exception& e) {
-    if (e.getErrorCode() == SQLITE_CONSTRAINT) throw Error(ErrorCode::kConflict, e.what());
-    throw Error(ErrorCode::kUnavailable, std::string("database error: ") + e.what());
-  }
-}
 
 int SqliteStore::schemaVersion() {
   return locked([](SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); });
@@ -107,64 +72,6 @@ void SqliteStore::putSetting(std::string_view key, std::string_view value) {
     q.bind(":key", std::string(key));
     q.bind(":value", std::string(value));
     q.exec();
-  });
-}
-
-std::optional<model::Tenant> SqliteStore::tenantByName(std::string_view name) {
-  return locked([&](SQLite::Database& db) -> std::optional<model::Tenant> {
-    SQLite::Statement q(db, "SELECT id, name, display_name FROM tenants WHERE name = :name");
-    q.bind(":name", std::string(name));
-    if (!q.executeStep()) return std::nullopt;
-    return readTenant(q);
-  });
-}
-
-std::optional<model::Tenant> SqliteStore::tenantById(int64_t id) {
-  return locked([&](SQLite::Database& db) -> std::optional<model::Tenant> {
-    SQLite::Statement q(db, "SELECT id, name, display_name FROM tenants WHERE id = :id");
-    q.bind(":id", id);
-    if (!q.executeStep()) return std::nullopt;
-    return readTenant(q);
-  });
-}
-
-std::optional<model::User> SqliteStore::user(int64_t tenant_id, std::string_view username) {
-  return locked([&](SQLite::Database& db) -> std::optional<model::User> {
-    SQLite::Statement q(db,
-                        "SELECT id, tenant_id, username, password_hash, role, system_admin, "
-                        "disabled FROM users WHERE tenant_id = :tenant AND username = :username");
-    q.bind(":tenant", tenant_id);
-    q.bind(":username", std::string(username));
-    if (!q.executeStep()) return std::nullopt;
-    model::User u;
-    u.id = q.getColumn(0).getInt64();
-    u.tenant_id = q.getColumn(1).getInt64();
-    u.username = q.getColumn(2).getString();
-    u.password_hash = q.getColumn(3).getString();
-    u.role = model::parseRole(q.getColumn(4).getString()).value_or(model::Role::kViewer);
-    u.system_admin = q.getColumn(5).getInt() != 0;
-    u.disabled = q.getColumn(6).getInt() != 0;
-    return u;
-  });
-}
-
-model::User SqliteStore::createUser(model::User user) {
-  return locked([&](SQLite::Database& db) {
-    SQLite::Statement q(
-        db,
-        "INSERT INTO users (tenant_id, username, password_hash, role, system_admin, "
-        "disabled, created_at) VALUES (:tenant, :username, :hash, :role, :sa, "
-        ":disabled, :now)");
-    q.bind(":tenant", user.tenant_id);
-    q.bind(":username", user.username);
-    q.bind(":hash", user.password_hash);
-    q.bind(":role", std::string(model::toString(user.role)));
-    q.bind(":sa", user.system_admin ? 1 : 0);
-    q.bind(":disabled", user.disabled ? 1 : 0);
-    q.bind(":now", static_cast<int64_t>(core::toUnixMillis(std::chrono::system_clock::now())));
-    q.exec();
-    user.id = db.getLastInsertRowid();
-    return user;
   });
 }
 
@@ -236,10 +143,10 @@ void SqliteStore::saveLiveness(const std::vector<LivenessUpdate>& updates,
                              "WHERE id = :id");
     for (const auto& [id, live] : updates) {
       update.bind(":status", std::string(model::toString(live.status)));
-      bindOptionalTime(update, ":last", live.last_heartbeat);
+      sqlite::bindOptionalTime(update, ":last", live.last_heartbeat);
       update.bind(":version", live.version);
       update.bind(":ip", live.ip_address);
-      bindOptionalInt(update, ":skew", live.clock_skew_ms);
+      sqlite::bindOptionalInt(update, ":skew", live.clock_skew_ms);
       update.bind(":id", id);
       update.exec();
       update.reset();

@@ -27,8 +27,27 @@ class SqliteStore final : public Store {
   void putSetting(std::string_view key, std::string_view value) override;
   std::optional<model::Tenant> tenantByName(std::string_view name) override;
   std::optional<model::Tenant> tenantById(int64_t id) override;
+  std::vector<model::Tenant> tenants() override;
+  model::Tenant createTenant(model::Tenant tenant) override;
+  bool updateTenant(const model::Tenant& tenant) override;
+  TenantContents tenantContents(int64_t tenant_id) override;
+  bool deleteTenant(int64_t tenant_id) override;
   std::optional<model::User> user(int64_t tenant_id, std::string_view username) override;
+  std::vector<model::User> users(int64_t tenant_id) override;
+  std::vector<model::User> allUsers() override;
   model::User createUser(model::User user) override;
+  bool updateUser(const model::User& user) override;
+  bool deleteUser(int64_t tenant_id, int64_t user_id) override;
+  model::ApiToken createToken(model::ApiToken token) override;
+  std::vector<model::ApiToken> tokens(int64_t tenant_id) override;
+  std::vector<model::ApiToken> allTokens() override;
+  bool revokeToken(int64_t tenant_id, int64_t token_id, core::TimePoint at) override;
+  void saveTokenUse(const std::vector<std::pair<int64_t, core::TimePoint>>& uses) override;
+  void appendAudit(const model::AuditEntry& entry) override;
+  std::vector<model::AuditEntry> audit(const AuditQuery& query) override;
+  std::vector<SigningKey> signingKeys() override;
+  void rotateSigningKey(const SigningKey& fresh, core::TimePoint now,
+                        core::TimePoint forget_before) override;
   model::Client createClient(model::Client client) override;
   bool deleteClient(int64_t tenant_id, int64_t client_id) override;
   std::vector<model::Client> allClients() override;
@@ -39,7 +58,7 @@ class SqliteStore final : public Store {
 
  private:
   template <typename F>
-  auto locked(F&& f);
+  auto locked(F&& f);  // defined in sqlite_detail.hpp
 
   std::mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;

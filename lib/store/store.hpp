@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "lib/model/api_token.hpp"
+#include "lib/model/audit.hpp"
 #include "lib/model/client.hpp"
 #include "lib/model/tenant.hpp"
 #include "lib/model/user.hpp"
@@ -16,6 +18,31 @@ namespace rpa::store {
 
 /// One client's liveness to persist: (client id, what its heartbeats said).
 using LivenessUpdate = std::pair<int64_t, model::Liveness>;
+
+/// What a tenant still holds; a tenant that holds anything is deleted only with cascade.
+struct TenantContents {
+  int64_t users = 0;
+  int64_t clients = 0;
+  int64_t tokens = 0;
+  bool empty() const { return users == 0 && clients == 0 && tokens == 0; }
+};
+
+/// A JWT signing key. The newest unretired one signs; retired ones still verify until the
+/// sessions they signed have expired.
+struct SigningKey {
+  std::string kid;
+  std::string secret;
+  core::TimePoint created_at{};
+  std::optional<core::TimePoint> retired_at;
+};
+
+/// A page of the audit log, newest first. tenant_id 0 means every tenant (system admins).
+struct AuditQuery {
+  int64_t tenant_id = 0;
+  std::string action;     // exact action, or a prefix ending in '.' ("user."); empty: all
+  int64_t before_id = 0;  // 0: from the newest
+  size_t limit = 100;
+};
 
 /// Durable state. Every tenant-owned lookup takes the tenant id so no query can forget it.
 /// Implementations are thread-safe. Errors: core::Error{kConflict} for uniqueness violations,
@@ -33,10 +60,50 @@ class Store {
 
   virtual std::optional<model::Tenant> tenantByName(std::string_view name) = 0;
   virtual std::optional<model::Tenant> tenantById(int64_t id) = 0;
+  virtual std::vector<model::Tenant> tenants() = 0;
+  /// Inserts `tenant` (id ignored). kConflict when the name is taken.
+  virtual model::Tenant createTenant(model::Tenant tenant) = 0;
+  /// Changes the display name; false when no such tenant exists.
+  virtual bool updateTenant(const model::Tenant& tenant) = 0;
+  virtual TenantContents tenantContents(int64_t tenant_id) = 0;
+  /// Deletes the tenant and everything it holds (users, tokens, clients, their events and its
+  /// audit entries); false when no such tenant exists.
+  virtual bool deleteTenant(int64_t tenant_id) = 0;
 
   virtual std::optional<model::User> user(int64_t tenant_id, std::string_view username) = 0;
-  /// Inserts `user` (its id is ignored); returns it with the new id.
+  /// A tenant's users, by name.
+  virtual std::vector<model::User> users(int64_t tenant_id) = 0;
+  /// Every user of every tenant, for the in-memory directory at start.
+  virtual std::vector<model::User> allUsers() = 0;
+  /// Inserts `user` (its id is ignored); returns it with the new id. kConflict when taken.
   virtual model::User createUser(model::User user) = 0;
+  /// Stores role, disabled, password hash and session epoch of the user with this tenant and
+  /// id; false when there is none.
+  virtual bool updateUser(const model::User& user) = 0;
+  /// Deletes the user and its tokens; false when there is none.
+  virtual bool deleteUser(int64_t tenant_id, int64_t user_id) = 0;
+
+  /// Inserts `token` (id ignored). kConflict when its owner already has one of that name.
+  virtual model::ApiToken createToken(model::ApiToken token) = 0;
+  /// A tenant's tokens, revoked ones included, newest first.
+  virtual std::vector<model::ApiToken> tokens(int64_t tenant_id) = 0;
+  /// Every token of every tenant, for the in-memory directory at start.
+  virtual std::vector<model::ApiToken> allTokens() = 0;
+  /// Marks the token revoked at `at`; false when there is no such unrevoked token.
+  virtual bool revokeToken(int64_t tenant_id, int64_t token_id, core::TimePoint at) = 0;
+  /// Records when tokens were last used: (token id, time).
+  virtual void saveTokenUse(const std::vector<std::pair<int64_t, core::TimePoint>>& uses) = 0;
+
+  /// Appends one entry (its id is ignored).
+  virtual void appendAudit(const model::AuditEntry& entry) = 0;
+  virtual std::vector<model::AuditEntry> audit(const AuditQuery& query) = 0;
+
+  /// Signing keys, newest first.
+  virtual std::vector<SigningKey> signingKeys() = 0;
+  /// Makes `fresh` the signing key: retires the current ones at `now` and deletes keys retired
+  /// before `forget_before`, in one transaction.
+  virtual void rotateSigningKey(const SigningKey& fresh, core::TimePoint now,
+                                core::TimePoint forget_before) = 0;
 
   /// Inserts `client` (id ignored); ids are never reused. kConflict when the name is taken.
   virtual model::Client createClient(model::Client client) = 0;

@@ -1,83 +1,13 @@
 #include <catch2/catch.hpp>
 #include <future>
 
-#include "lib/api/app.hpp"
-#include "lib/api/bootstrap.hpp"
-#include "lib/auth/password.hpp"
-#include "lib/store/sqlite_store.hpp"
+#include "tests/unit/api_fixture.hpp"
 
 using namespace rpa;
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-namespace {
-
-constexpr const char* kAdminPassword = "admin-password-1";
-
-struct Api {
-  core::FakeClock clock;
-  std::mutex log_mutex;
-  std::string log_text;
-  core::Logger log{core::LogFormat::kText, [this](std::string_view line) {
-                     std::lock_guard lock(log_mutex);
-                     log_text += line;
-                   }};
-  store::SqliteStore store{":memory:"};
-  core::InlineExecutor executor;
-  core::DaemonConfig config;
-  std::unique_ptr<api::App> app;
-
-  Api() {
-    api::initialize(store, std::string(kAdminPassword));
-    config.flush_interval = 50ms;
-    app = std::make_unique<api::App>(config, store, clock, log, executor);
-  }
-
-  api::Response call(const std::string& method, const std::string& target,
-                     const std::string& body = "", const std::string& token = "",
-                     const std::string& content_type = "application/json") {
-    api::Request r;
-    r.method = method;
-    auto q = target.find('?');
-    r.path = target.substr(0, q);
-    if (q != std::string::npos) r.query = api::parseUrlEncoded(target.substr(q + 1));
-    r.body = body;
-    r.content_type = body.empty() ? "" : content_type;
-    if (!token.empty()) r.authorization = "Bearer " + token;
-    r.peer_ip = "127.0.0.7";
-    std::promise<api::Response> promise;
-    auto future = promise.get_future();
-    app->router().dispatch(r, [&](api::Response resp) { promise.set_value(std::move(resp)); });
-    REQUIRE(future.wait_for(5s) == std::future_status::ready);
-    return future.get();
-  }
-
-  static json parsed(const api::Response& r) { return json::parse(r.body); }
-
-  std::string login(const std::string& user = "admin",
-                    const std::string& password = kAdminPassword) {
-    auto r =
-        call("POST", "/api/v1/auth/login", json{{"username", user}, {"password", password}}.dump());
-    REQUIRE(r.status == 200);
-    return parsed(r)["access_token"];
-  }
-
-  // Registers `name` as admin; returns (id, robot token).
-  std::pair<int64_t, std::string> registerClient(const std::string& admin,
-                                                 const std::string& name) {
-    auto r = call("POST", "/api/v1/clients",
-                  json{{"name", name}, {"labels", {{"os", "linux"}}}}.dump(), admin);
-    REQUIRE(r.status == 201);
-    auto j = parsed(r);
-    return {j["id"].get<int64_t>(), j["token"].get<std::string>()};
-  }
-
-  api::Response heartbeat(const std::string& token, const json& body) {
-    return call("POST", "/api/v1/client/heartbeat", body.dump(), token);
-  }
-};
-
-}  // namespace
+using test::Api;
+using test::kAdminPassword;
 
 TEST_CASE_METHOD(Api, "login answers the pinned shape, and bad credentials look the same") {
   auto ok =
@@ -216,11 +146,9 @@ TEST_CASE_METHOD(Api, "registration validates, refuses duplicates, and viewers m
     INFO(body);
     CHECK(call("POST", "/api/v1/clients", body, admin).status == 422);
   }
-  model::User viewer;
-  viewer.tenant_id = 1;
-  viewer.username = "vera";
-  viewer.password_hash = auth::hashPassword("vera-password");
-  store.createUser(viewer);
+  REQUIRE(call("POST", "/api/v1/users",
+               R"({"username":"vera","role":"viewer","password":"vera-password"})", admin)
+              .status == 201);
   const auto vera = login("vera", "vera-password");
   CHECK(call("GET", "/api/v1/clients", "", vera).status == 200);
   CHECK(call("POST", "/api/v1/clients", R"({"name":"x"})", vera).status == 403);

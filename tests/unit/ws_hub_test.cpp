@@ -61,7 +61,7 @@ struct Hub {
   std::unique_ptr<api::WsHub> hub;
 
   explicit Hub(api::WsLimits limits = {}) {
-    api::initialize(store, std::string("admin-password-1"));
+    api::initialize(store, std::string("admin-password-1"), clock);
     app = std::make_unique<api::App>(config, store, clock, log, executor);
     hub = std::make_unique<api::WsHub>(app->services(), app->bus(), limits);
     hub->attach(&transport);

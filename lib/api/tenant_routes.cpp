@@ -1,0 +1,145 @@
+#include <limits>
+
+#include "lib/api/audit.hpp"
+#include "lib/api/fields.hpp"
+#include "lib/api/identity_json.hpp"
+#include "lib/api/routes.hpp"
+#include "lib/core/error.hpp"
+#include "lib/model/validation.hpp"
+
+namespace rpa::api {
+
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+Error tenantNotFound(const std::string& name) {
+  return Error(ErrorCode::kNotFound, "tenant \"" + name + "\" not found");
+}
+
+// A tenant the caller may see: any for system admins, their own for everyone else.
+model::Tenant visibleTenant(Services& s, const Call& call, const std::string& name) {
+  if (!call.caller().system_admin && name != call.caller().tenant) throw tenantNotFound(name);
+  auto t = s.store.tenantByName(name);
+  if (!t) throw tenantNotFound(name);
+  return *t;
+}
+
+std::string displayNameProblem(const std::string& display) {
+  if (display.empty() || display.size() > 200) return "display name must be 1 to 200 characters";
+  return {};
+}
+
+}  // namespace
+
+Handler listTenants(Services& s) {
+  return [&s](Call& call, Done done) {
+    runBlocking(s.blocking, std::move(done), [&s, call] {
+      auto items = nlohmann::json::array();
+      for (const auto& t : s.store.tenants())
+        if (call.caller().system_admin || t.id == call.caller().tenant_id)
+          items.push_back(tenantJson(t));
+      return jsonResponse(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
+    });
+  };
+}
+
+Handler getTenant(Services& s) {
+  return [&s](Call& call, Done done) {
+    runBlocking(s.blocking, std::move(done), [&s, call] {
+      return jsonResponse(200, tenantJson(visibleTenant(s, call, call.params.at(0))));
+    });
+  };
+}
+
+Handler createTenant(Services& s) {
+  return [&s](Call& call, Done done) {
+    Fields f(call.json, "tenant");
+    f.onlyThese({"name", "display_name"});
+    model::Tenant t;
+    if (auto name = f.string("name", true)) {
+      if (auto why = model::checkTenantName(*name); !why.empty())
+        f.problem("name", "name " + why, "value_error.name");
+      t.name = *name;
+    }
+    t.display_name = f.string("display_name", false).value_or(t.name);
+    if (auto why = displayNameProblem(t.display_name); !why.empty() && !t.name.empty())
+      f.problem("display_name", why, "value_error.display_name");
+    f.check();
+    runBlocking(s.blocking, std::move(done), [&s, call, t]() mutable {
+      t.created_at = s.clock.now();
+      try {
+        t = s.store.createTenant(t);
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::kConflict) throw;
+        throw Error(ErrorCode::kConflict, "tenant \"" + t.name + "\" already exists");
+      }
+      s.directory.putTenant(t);
+      audit(s, call, "tenant.create", "tenant/" + t.name, {{"display_name", t.display_name}});
+      return jsonResponse(201, tenantJson(t));
+    });
+  };
+}
+
+Handler updateTenant(Services& s) {
+  return [&s](Call& call, Done done) {
+    Fields f(call.json, "tenant");
+    f.onlyThese({"display_name"});
+    auto display = f.string("display_name", true);
+    if (display)
+      if (auto why = displayNameProblem(*display); !why.empty())
+        f.problem("display_name", why, "value_error.display_name");
+    f.check();
+    runBlocking(s.blocking, std::move(done), [&s, call, display] {
+      auto t = visibleTenant(s, call, call.params.at(0));
+      t.display_name = *display;
+      s.store.updateTenant(t);
+      s.directory.putTenant(t);
+      audit(s, call, "tenant.update", "tenant/" + t.name, {{"display_name", t.display_name}});
+      return jsonResponse(200, tenantJson(t));
+    });
+  };
+}
+
+// Refused while the tenant holds anything, unless ?cascade=true: then its users, tokens,
+// robots and their history go with it, and their live sessions are closed.
+Handler deleteTenant(Services& s) {
+  return [&s](Call& call, Done done) {
+    const auto cascade = lastValue(call.request.query, "cascade");
+    if (cascade && *cascade != "true" && *cascade != "false")
+      model::throwIfProblems(
+          nlohmann::json::array({model::validationProblem(
+              {"query", "cascade"}, "cascade must be true or false", "type_error.bool")}),
+          "query");
+    const bool cascading = cascade == "true";
+    runBlocking(s.blocking, std::move(done), [&s, call, cascading] {
+      auto t = visibleTenant(s, call, call.params.at(0));
+      if (t.name == model::kDefaultTenant)
+        throw Error(ErrorCode::kConflict, "the default tenant cannot be deleted");
+      if (t.id == call.caller().tenant_id)
+        throw Error(ErrorCode::kConflict, "you cannot delete the tenant you are logged in to");
+      const auto contents = s.store.tenantContents(t.id);
+      if (!contents.empty() && !cascading)
+        throw Error(ErrorCode::kConflict,
+                    "tenant \"" + t.name + "\" still holds " + std::to_string(contents.users) +
+                        " users, " + std::to_string(contents.clients) + " clients and " +
+                        std::to_string(contents.tokens) +
+                        " tokens; delete them first, or delete with cascade=true");
+      s.store.deleteTenant(t.id);
+      s.directory.removeTenant(t.id);
+      live::ClientFilter every;
+      every.limit = std::numeric_limits<size_t>::max();
+      for (const auto& c : s.registry.list(t.id, every)) s.registry.remove(t.id, c.id);
+      const int64_t id = t.id;
+      s.close_sessions([id](const auth::Principal& p) { return p.tenant_id == id; });
+      nlohmann::json removed = {
+          {"users", contents.users}, {"clients", contents.clients}, {"tokens", contents.tokens}};
+      audit(s, call, "tenant.delete", "tenant/" + t.name, removed);
+      removed["deleted"] = t.name;
+      return jsonResponse(200, removed);
+    });
+  };
+}
+
+}  // namespace rpa::api

@@ -1,0 +1,171 @@
+#include "lib/api/audit.hpp"
+#include "lib/api/fields.hpp"
+#include "lib/api/identity_json.hpp"
+#include "lib/api/routes.hpp"
+#include "lib/auth/password.hpp"
+#include "lib/core/error.hpp"
+#include "lib/model/validation.hpp"
+
+namespace rpa::api {
+
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+model::User findUser(Services& s, const Call& call, const std::string& username) {
+  auto user = s.store.user(call.tenant_id, username);
+  if (!user)
+    throw Error(ErrorCode::kNotFound,
+                "user \"" + username + "\" not found in tenant " + call.tenant);
+  return *user;
+}
+
+// Only system admins touch system admins; nobody demotes, disables or deletes themselves (a
+// tenant must not lose its last admin by accident).
+void checkMayChange(const Call& call, const model::User& target, bool self_allowed) {
+  if (target.system_admin && !call.caller().system_admin)
+    throw Error(ErrorCode::kPermissionDenied, "only a system admin may change a system admin");
+  if (!self_allowed && call.caller().isUser() && target.id == call.caller().subject_id)
+    throw Error(ErrorCode::kConflict,
+                "you cannot change your own role or status, or delete yourself; ask another "
+                "admin");
+}
+
+// Ends every session and live connection of `user` (after a password change or disabling):
+// its JWTs by the epoch, its WebSockets by closing them.
+void endSessions(Services& s, model::User& user) {
+  ++user.session_epoch;
+  const int64_t id = user.id;
+  s.close_sessions([id](const auth::Principal& p) { return p.isUser() && p.subject_id == id; });
+}
+
+void checkNewPassword(Fields& f, const char* field, const std::optional<std::string>& password) {
+  if (!password) return;
+  if (auto why = model::checkPassword(*password); !why.empty())
+    f.problem(field, "password " + why, "value_error.password");
+}
+
+}  // namespace
+
+Handler listUsers(Services& s) {
+  return [&s](Call& call, Done done) {
+    runBlocking(s.blocking, std::move(done), [&s, call] {
+      auto items = nlohmann::json::array();
+      for (const auto& u : s.store.users(call.tenant_id)) items.push_back(userJson(u, call.tenant));
+      return jsonResponse(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
+    });
+  };
+}
+
+Handler getUser(Services& s) {
+  return [&s](Call& call, Done done) {
+    runBlocking(s.blocking, std::move(done), [&s, call] {
+      return jsonResponse(200, userJson(findUser(s, call, call.params.at(0)), call.tenant));
+    });
+  };
+}
+
+// Without a password in the body, one is generated and returned once, in "password".
+Handler createUser(Services& s) {
+  return [&s](Call& call, Done done) {
+    Fields f(call.json, "user");
+    f.onlyThese({"username", "role", "password"});
+    model::User user;
+    if (auto name = f.string("username", true)) {
+      if (auto why = model::checkUsername(*name); !why.empty())
+        f.problem("username", "username " + why, "value_error.username");
+      user.username = *name;
+    }
+    user.role = f.role("role", false).value_or(model::Role::kViewer);
+    auto password = f.string("password", false);
+    checkNewPassword(f, "password", password);
+    f.check();
+    user.tenant_id = call.tenant_id;
+    runBlocking(s.blocking, std::move(done), [&s, call, user, password]() mutable {
+      const std::string secret = password ? *password : auth::generatePassword();
+      user.password_hash = auth::hashPassword(secret);
+      user.created_at = s.clock.now();
+      try {
+        user = s.store.createUser(user);
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::kConflict) throw;
+        throw Error(ErrorCode::kConflict,
+                    "user \"" + user.username + "\" already exists in tenant " + call.tenant);
+      }
+      s.directory.putUser(user);
+      audit(s, call, "user.create", "user/" + user.username,
+            {{"role", model::toString(user.role)}});
+      auto body = userJson(user, call.tenant);
+      if (!password) body["password"] = secret;
+      return jsonResponse(201, body);
+    });
+  };
+}
+
+// {"role": ..., "disabled": ...}: disabling ends the user's sessions at once.
+Handler updateUser(Services& s) {
+  return [&s](Call& call, Done done) {
+    Fields f(call.json, "user");
+    f.onlyThese({"role", "disabled"});
+    auto role = f.role("role", false);
+    auto disabled = f.boolean("disabled");
+    f.check();
+    runBlocking(s.blocking, std::move(done), [&s, call, role, disabled] {
+      auto user = findUser(s, call, call.params.at(0));
+      checkMayChange(call, user, false);
+      nlohmann::json changed = nlohmann::json::object();
+      if (role && *role != user.role) {
+        user.role = *role;
+        changed["role"] = model::toString(*role);
+      }
+      if (disabled && *disabled != user.disabled) {
+        user.disabled = *disabled;
+        changed["disabled"] = *disabled;
+        if (*disabled) endSessions(s, user);
+      }
+      if (!changed.empty()) {
+        s.store.updateUser(user);
+        s.directory.putUser(user);
+        audit(s, call, "user.update", "user/" + user.username, changed);
+      }
+      return jsonResponse(200, userJson(user, call.tenant));
+    });
+  };
+}
+
+Handler setUserPassword(Services& s) {
+  return [&s](Call& call, Done done) {
+    Fields f(call.json, "password");
+    f.onlyThese({"password"});
+    auto password = f.string("password", true);
+    checkNewPassword(f, "password", password);
+    f.check();
+    runBlocking(s.blocking, std::move(done), [&s, call, password] {
+      auto user = findUser(s, call, call.params.at(0));
+      checkMayChange(call, user, true);
+      user.password_hash = auth::hashPassword(*password);
+      endSessions(s, user);
+      s.store.updateUser(user);
+      s.directory.putUser(user);
+      audit(s, call, "user.password", "user/" + user.username);
+      return Response{204, "", "application/json", {}};
+    });
+  };
+}
+
+Handler deleteUser(Services& s) {
+  return [&s](Call& call, Done done) {
+    runBlocking(s.blocking, std::move(done), [&s, call] {
+      auto user = findUser(s, call, call.params.at(0));
+      checkMayChange(call, user, false);
+      s.store.deleteUser(call.tenant_id, user.id);
+      s.directory.removeUser(user.id);
+      endSessions(s, user);
+      audit(s, call, "user.delete", "user/" + user.username);
+      return Response{204, "", "application/json", {}};
+    });
+  };
+}
+
+}  // namespace rpa::api

@@ -1,0 +1,253 @@
+// Every route of the route table × every kind of caller × an object of the caller's own tenant
+// or of another one → the status auth::allowed and tenant scoping say it must get. A route
+// without a case here fails the test, so no route ships without being checked.
+#include <functional>
+#include <map>
+
+#include "lib/api/authenticator.hpp"
+#include "lib/api/routes.hpp"
+#include "lib/auth/secrets.hpp"
+#include "tests/unit/api_fixture.hpp"
+
+using namespace rpa;
+using nlohmann::json;
+using test::Api;
+
+namespace {
+
+const std::string& knownHash() {
+  static const std::string hash = auth::hashPassword("password-123");
+  return hash;
+}
+
+// The world each case runs in: tenant default (the callers') and tenant acme (the other one),
+// each with users, a robot and a token. Objects a case changes are made fresh for it.
+struct World : Api {
+  model::Tenant home, acme;
+  std::map<std::string, model::User> users;
+  int64_t robot_home = 0, robot_acme = 0;
+  std::string robot_token;
+  int counter = 0;
+
+  World() {
+    home = *store.tenantByName("default");
+    acme = addTenant("acme");
+    users["admin"] = *store.user(home.id, "admin");  // system admin
+    users["vic"] = addUser(home, "vic", model::Role::kViewer);
+    users["otto"] = addUser(home, "otto", model::Role::kOperator);
+    users["ada"] = addUser(home, "ada", model::Role::kAdmin);
+    users["zed"] = addUser(acme, "zed", model::Role::kAdmin);
+    std::tie(robot_home, robot_token) = addRobot(home);
+    robot_acme = addRobot(acme).first;
+  }
+
+  std::string fresh(const char* prefix) { return prefix + std::to_string(++counter); }
+
+  model::Tenant addTenant(const std::string& name) {
+    auto t = store.createTenant({0, name, name, clock.now()});
+    app->directory().putTenant(t);
+    return t;
+  }
+
+  model::User addUser(const model::Tenant& t, const std::string& name, model::Role role) {
+    model::User u;
+    u.tenant_id = t.id;
+    u.username = name;
+    u.password_hash = knownHash();
+    u.role = role;
+    u = store.createUser(u);
+    app->directory().putUser(u);
+    return u;
+  }
+
+  std::pair<int64_t, std::string> addRobot(const model::Tenant& t) {
+    auto [token, hash] = api::Authenticator::newSecret(api::kClientTokenPrefix);
+    model::Client c;
+    c.tenant_id = t.id;
+    c.tenant = t.name;
+    c.name = fresh("bot-");
+    c.token_hash = hash;
+    c = store.createClient(c);
+    app->registry().add(c);
+    return {c.id, token};
+  }
+
+  // Returns (id, secret) of a token owned by `owner`.
+  std::pair<int64_t, std::string> addToken(const model::User& owner, model::Role role) {
+    auto [secret, hash] = api::Authenticator::newSecret(api::kApiTokenPrefix);
+    model::ApiToken t;
+    t.tenant_id = owner.tenant_id;
+    t.user_id = owner.id;
+    t.username = owner.username;
+    t.name = fresh("tok-");
+    t.role = role;
+    t.token_hash = hash;
+    t.hint = secret.substr(0, 8);
+    t.created_at = clock.now();
+    t.expires_at = clock.now() + std::chrono::hours(24);
+    t = store.createToken(t);
+    app->directory().putToken(t);
+    return {t.id, secret};
+  }
+
+  std::string session(const std::string& name) {
+    const auto& u = users.at(name);
+    return app->auth().issueSession(u, u.tenant_id == home.id ? home : acme);
+  }
+};
+
+struct Caller {
+  std::string label;
+  std::string token;    // empty: anonymous
+  auth::Principal who;  // what the authenticator resolves the token to
+  std::string owner;    // the user whose tokens this caller owns
+};
+
+// What a case sends: the path (patterns filled in), body and query.
+struct Sent {
+  std::string path;
+  std::string body;
+  std::string query;
+};
+
+struct Case {
+  int ok;  // the status when allowed and in scope
+  // Fills the request for `caller`, about an object of its own tenant or of acme.
+  std::function<Sent(World&, const Caller&, bool other)> build;
+  // A system admin reaches acme through this route (?tenant= or a tenant name).
+  bool system_admin_crosses = false;
+};
+
+std::string tenantQuery(bool other) {
+  return other ? "tenant=acme" : "";
+}
+
+std::map<std::string, Case> cases() {
+  using W = World;
+  const auto fixed = [](std::string path, std::string body = "") {
+    return [path, body](W&, const Caller&, bool other) {
+      return Sent{path, body, tenantQuery(other)};
+    };
+  };
+  const auto client = [](std::string suffix) {
+    return [suffix](W& w, const Caller&, bool other) {
+      const int64_t id = w.addRobot(other ? w.acme : w.home).first;
+      return Sent{"/api/v1/clients/" + std::to_string(id) + suffix, "", ""};
+    };
+  };
+  const auto user = [](std::string suffix, std::string body) {
+    return [suffix, body](W& w, const Caller&, bool other) {
+      auto u = w.addUser(other ? w.acme : w.home, w.fresh("user-"), model::Role::kViewer);
+      return Sent{"/api/v1/users/" + u.username + suffix, body, ""};
+    };
+  };
+  const auto fresh_tenant = [](std::string body) {
+    return [body](W& w, const Caller&, bool) {
+      return Sent{"/api/v1/tenants/" + w.addTenant(w.fresh("t-")).name, body, ""};
+    };
+  };
+  const auto beat_id = [](W& w, bool other) { return other ? w.robot_acme : w.robot_home; };
+
+  // clang-format off
+  return {
+    {"GET /healthz", {200, fixed("/healthz")}},
+    {"GET /readyz", {200, fixed("/readyz")}},
+    {"POST /api/v1/auth/login", {422, fixed("/api/v1/auth/login", "{}")}},
+    {"GET /api/v1/auth/me", {200, fixed("/api/v1/auth/me"), true}},
+    {"POST /api/v1/auth/password", {422, fixed("/api/v1/auth/password", "{}"), true}},
+    {"GET /api/v1/tenants", {200, fixed("/api/v1/tenants"), true}},
+    {"POST /api/v1/tenants", {201, [](W& w, const Caller&, bool other) {
+       return Sent{"/api/v1/tenants", json{{"name", w.fresh("new-")}}.dump(), tenantQuery(other)};
+     }, true}},
+    {"GET /api/v1/tenants/{name}", {200, [](W&, const Caller&, bool other) {
+       return Sent{"/api/v1/tenants/" + (other ? std::string("acme") : std::string("default")), "", ""};
+     }, true}},
+    {"PATCH /api/v1/tenants/{name}", {200, fresh_tenant(R"({"display_name":"X"})"), true}},
+    {"DELETE /api/v1/tenants/{name}", {200, fresh_tenant(""), true}},
+    {"GET /api/v1/users", {200, fixed("/api/v1/users"), true}},
+    {"POST /api/v1/users", {201, [](W& w, const Caller&, bool other) {
+       return Sent{"/api/v1/users",
+                   json{{"username", w.fresh("new-")}, {"password", "password-123"}}.dump(),
+                   tenantQuery(other)};
+     }, true}},
+    {"GET /api/v1/users/{username}", {200, user("", "")}},
+    {"PATCH /api/v1/users/{username}", {200, user("", R"({"role":"operator"})")}},
+    {"PUT /api/v1/users/{username}/password", {204, user("/password", R"({"password":"password-456"})")}},
+    {"DELETE /api/v1/users/{username}", {204, user("", "")}},
+    {"GET /api/v1/tokens", {200, fixed("/api/v1/tokens"), true}},
+    {"POST /api/v1/tokens", {201, [](W& w, const Caller&, bool other) {
+       return Sent{"/api/v1/tokens", json{{"name", w.fresh("ci-")}, {"role", "viewer"}}.dump(),
+                   tenantQuery(other)};
+     }, true}},
+    {"DELETE /api/v1/tokens/{id}", {204, [](W& w, const Caller& c, bool other) {
+       const auto& owner = other ? w.users.at("zed") : w.users.at(c.owner.empty() ? "ada" : c.owner);
+       return Sent{"/api/v1/tokens/" + std::to_string(w.addToken(owner, model::Role::kViewer).first), "", ""};
+     }}},
+    {"GET /api/v1/audit", {200, fixed("/api/v1/audit"), true}},
+    {"POST /api/v1/clients", {201, [](W& w, const Caller&, bool other) {
+       return Sent{"/api/v1/clients", json{{"name", w.fresh("bot-")}}.dump(), tenantQuery(other)};
+     }, true}},
+    {"GET /api/v1/clients", {200, fixed("/api/v1/clients"), true}},
+    {"GET /api/v1/clients/{id}", {200, client("")}},
+    {"DELETE /api/v1/clients/{id}", {204, client("")}},
+    {"POST /api/v1/client/heartbeat", {200, [=](W& w, const Caller&, bool other) {
+       return Sent{"/api/v1/client/heartbeat", json{{"client_id", beat_id(w, other)}, {"status", "online"}}.dump(), ""};
+     }}},
+    {"GET /api/v1/client/heartbeat/status/{id}", {200, [=](W& w, const Caller&, bool other) {
+       return Sent{"/api/v1/client/heartbeat/status/" + std::to_string(beat_id(w, other)), "", ""};
+     }}},
+  };
+  // clang-format on
+}
+
+}  // namespace
+
+TEST_CASE("permission matrix: every route, every caller, own and other tenant") {
+  World w;
+  // The API token acts with role admin for ada; the robot is robot_home itself.
+  auto [ada_token_id, ada_token] = w.addToken(w.users.at("ada"), model::Role::kAdmin);
+  (void)ada_token_id;
+  std::vector<Caller> callers = {{"anonymous", "", {}, ""},
+                                 {"robot", w.robot_token, {}, ""},
+                                 {"viewer", w.session("vic"), {}, "vic"},
+                                 {"operator", w.session("otto"), {}, "otto"},
+                                 {"admin", w.session("ada"), {}, "ada"},
+                                 {"API token (admin)", ada_token, {}, "ada"},
+                                 {"system admin", w.session("admin"), {}, "admin"}};
+  for (auto& c : callers)
+    if (!c.token.empty()) {
+      auto who = w.app->auth().authenticate("Bearer " + c.token);
+      REQUIRE(who);
+      c.who = *who;
+    }
+
+  const auto table = cases();
+  size_t checked = 0;
+  for (const auto& route : w.app->router().routes()) {
+    const std::string key = route.method + " " + route.pattern;
+    INFO(key);
+    auto it = table.find(key);
+    if (it == table.end()) FAIL("no permission-matrix case for " << key << "; add one");
+    const Case& rc = it->second;
+    for (const auto& caller : callers)
+      for (bool other : {false, true}) {
+        const Sent sent = rc.build(w, caller, other);
+        int expected = rc.ok;
+        if (route.permission != auth::Permission::kPublic) {
+          if (caller.token.empty())
+            expected = 401;
+          else if (!auth::allowed(caller.who, route.permission))
+            expected = 403;
+          else if (other && !(rc.system_admin_crosses && caller.who.system_admin))
+            expected = 404;
+        }
+        const auto r =
+            w.call(route.method, sent.path + (sent.query.empty() ? "" : "?" + sent.query),
+                   sent.body, caller.token);
+        INFO(caller.label << (other ? ", other tenant" : ", own tenant") << ": " << r.body);
+        CHECK(r.status == expected);
+        ++checked;
+      }
+  }
+  CHECK(checked == table.size() * callers.size() * 2);
+}
