@@ -16,7 +16,8 @@ namespace rpa::daemon {
 // hub's session. Only an id, so nothing in it needs constructing or destroying.
 struct Pss {
   uint64_t id;
-  int64_t validated_at_s;  // WebSocket: when the peer last proved alive (steady clock, seconds)
+  int64_t seen_ms;    // WebSocket: when the peer last sent anything (steady clock)
+  int64_t pinged_ms;  // WebSocket: when rpad last pinged it
 };
 /// Header `token` of the request, or empty.
 std::string header(lws* wsi, lws_token_indexes token);

@@ -93,9 +93,11 @@ Transport::Transport(const core::DaemonConfig& config, const api::Router& router
       clock_(clock),
       log_(log),
       timer_(std::make_unique<Timer>()),
-      delivery_(std::make_unique<Timer>()) {
+      delivery_(std::make_unique<Timer>()),
+      liveness_(std::make_unique<Timer>()) {
   timer_->self = this;
   delivery_->self = this;
+  liveness_->self = this;
   hub_.attach(this);
   bus_.onPublish([this] { eventsPublished(); });
 }
@@ -138,11 +140,7 @@ int Transport::listen() {
   info.max_http_header_data = 8192;
   info.keepalive_timeout = 5;
   info.timeout_secs = 10;
-  // WebSocket peers are pinged after this long without traffic and dropped if silent after.
-  static lws_retry_bo_t idle{};
-  idle.secs_since_valid_ping = static_cast<uint16_t>(config_.ws_ping_interval.count());
-  idle.secs_since_valid_hangup = static_cast<uint16_t>(2 * config_.ws_ping_interval.count());
-  info.retry_and_idle_policy = &idle;
+  // No retry_and_idle_policy: idle WebSocket peers are pinged by sweepIdle (websocket.cpp).
   info.gid = -1;
   info.uid = -1;
   if (config_.tls_cert && config_.tls_key) {
@@ -165,6 +163,7 @@ int Transport::listen() {
 void Transport::run() {
   loop_thread_ = std::this_thread::get_id();
   onTimer();  // first offline check at once: restart grace may already have run out
+  sweepIdle();
   while (!stop_.load()) ev_run(loop_, EVRUN_ONCE);
   // Tell WebSocket subscribers, and give their notices a moment to leave.
   hub_.shutdown();

@@ -78,6 +78,7 @@ class Transport : public api::WsTransport {
   int onWebSocket(lws* wsi, int reason, void* pss, void* in, size_t len);
   void onTimer();
   void onDeliver();
+  void sweepIdle();
 
  private:
   struct Pending;
@@ -115,6 +116,7 @@ class Transport : public api::WsTransport {
   struct Timer;
   std::unique_ptr<Timer> timer_;
   std::unique_ptr<Timer> delivery_;
+  std::unique_ptr<Timer> liveness_;
 };
 
 }  // namespace rpa::daemon

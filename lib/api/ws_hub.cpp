@@ -229,8 +229,13 @@ void WsHub::push(uint64_t id, Session& s, Frame frame) {
   const bool was_idle = s.queue.empty();
   s.queued_bytes += frame->size();
   s.queue.push_back(std::move(frame));
-  if (s.queued_bytes > limits_.max_queue_bytes)
+  if (s.queued_bytes > limits_.max_queue_bytes) {
+    services_.log.warn("websocket closed: slow consumer", {{"peer", s.peer_ip},
+                                                           {"who", s.who.actor()},
+                                                           {"queued_bytes", s.queued_bytes},
+                                                           {"frames", s.queue.size()}});
     return closeWith(id, s, kClosePolicy, "slow consumer");
+  }
   if (was_idle && transport_) transport_->wantsWrite(id);
 }
 
