@@ -7,42 +7,15 @@
 #include "lib/core/error.hpp"
 #include "tests/support/raw_socket.hpp"
 #include "tests/support/rpad_process.hpp"
+#include "tests/support/ws_socket.hpp"
 
 using namespace rpa;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
+using test::Socket;
+
 namespace {
-
-// A WebSocket client that reads JSON messages.
-struct Socket {
-  client::WsClient ws;
-  Socket(const test::RpadProcess& rpad, const std::string& token, bool in_query = false)
-      : ws({.server = rpad.url(), .token = token, .token_in_query = in_query}) {}
-
-  json next(std::chrono::milliseconds timeout = 3s) {
-    auto text = ws.next(timeout);
-    REQUIRE(text);
-    return json::parse(*text);
-  }
-  // The next message of `type`, skipping others (e.g. HEARTBEAT_RECEIVED between transitions).
-  json nextOf(const std::string& type, std::chrono::milliseconds timeout = 3s) {
-    for (;;) {
-      auto m = next(timeout);
-      if (m["type"] == type) return m;
-    }
-  }
-  bool silent(std::chrono::milliseconds wait = 300ms) { return !ws.next(wait).has_value(); }
-  void send(const json& msg) { ws.send(msg.dump()); }
-  json subscribe(const std::string& topic, std::optional<uint64_t> since = std::nullopt) {
-    json msg{{"action", "subscribe"}, {"topic", topic}};
-    if (since) msg["since"] = *since;
-    send(msg);
-    auto ack = nextOf("SYSTEM_MESSAGE");
-    CHECK(ack["data"]["event"] == "subscribed");
-    return ack;
-  }
-};
 
 json beat(int64_t id, const char* status) {
   return {{"action", "heartbeat"}, {"client_id", id}, {"status", status}, {"version", "2.1"}};
