@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "lib/client/http_client.hpp"
 #include "lib/core/error.hpp"
 
 namespace rpa::cli {
@@ -40,6 +41,21 @@ Context Globals::resolve(bool need_token) const {
         core::ErrorCode::kUnauthenticated,
         "not logged in: run `rpactl login --server URL -u USER`, or set RPACTL_TOKEN");
   return ctx;
+}
+
+nlohmann::json Globals::request(const std::string& method, const std::string& path,
+                                const nlohmann::json& body) const {
+  const auto ctx = resolve();
+  client::HttpClient http(ctx.server, ctx.token);
+  auto reply = http.send(method, path, body);
+  client::throwIfError(reply);
+  return reply.body;
+}
+
+std::string inTenant(const std::string& path, const std::string& tenant) {
+  if (tenant.empty()) return path;
+  return path + (path.find('?') == std::string::npos ? "?" : "&") +
+         "tenant=" + client::percentEncode(tenant);
 }
 
 void addGlobalOptions(CLI::App& app, Globals& g) {

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/cli_config.hpp"
 #include "cli/output.hpp"
 
@@ -26,7 +28,16 @@ struct Globals {
   /// The context name commands that save (login) should write to.
   std::string contextName(const CliConfig& config) const;
   Format format() const { return parseFormat(output); }
+
+  /// One API call with the resolved context: the reply's body, or core::Error for a non-2xx
+  /// status (mapped to the exit codes of SPEC §7).
+  nlohmann::json request(const std::string& method, const std::string& path,
+                         const nlohmann::json& body = nullptr) const;
 };
+
+/// `path` with ?tenant=NAME (or &tenant=) when `tenant` is not empty: system admins act in
+/// another tenant this way.
+std::string inTenant(const std::string& path, const std::string& tenant);
 
 /// Adds --server, --token, --context and -o to `app` (inherited by its subcommands).
 void addGlobalOptions(CLI::App& app, Globals& globals);

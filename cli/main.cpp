@@ -24,6 +24,11 @@ int main(int argc, char** argv) {
   addGlobalOptions(app, globals);
   addLoginCommand(app, globals);
   addConfigCommands(app, globals);
+  addAuthCommands(app, globals);
+  addTenantCommands(app, globals);
+  addUserCommands(app, globals);
+  addTokenCommands(app, globals);
+  addAuditCommand(app, globals);
   addClientCommands(app, globals);
   addHeartbeatCommands(app, globals);
   addWatchCommand(app, globals);

@@ -16,5 +16,10 @@ void addHeartbeatCommands(CLI::App& app, Globals& globals);  // heartbeat.cpp
 void addWatchCommand(CLI::App& app, Globals& globals);       // watch.cpp
 void addWaitCommand(CLI::App& app, Globals& globals);        // wait.cpp
 void addVersionCommand(CLI::App& app, Globals& globals);     // version.cpp
+void addTenantCommands(CLI::App& app, Globals& globals);     // tenant.cpp
+void addUserCommands(CLI::App& app, Globals& globals);       // user.cpp
+void addTokenCommands(CLI::App& app, Globals& globals);      // token.cpp
+void addAuthCommands(CLI::App& app, Globals& globals);       // auth.cpp
+void addAuditCommand(CLI::App& app, Globals& globals);       // audit.cpp
 
 }  // namespace rpa::cli

@@ -1,43 +1,13 @@
-#include <termios.h>
-#include <unistd.h>
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
 #include "cli/commands/commands.hpp"
+#include "cli/password_input.hpp"
 #include "lib/client/http_client.hpp"
 #include "lib/core/error.hpp"
 
 namespace rpa::cli {
-
-namespace {
-
-std::string readLine(std::istream& in) {
-  std::string line;
-  std::getline(in, line);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  return line;
-}
-
-// Prompts on the terminal with echo off; never prompts without one (scripts would hang).
-std::string readPassword(bool from_stdin) {
-  if (from_stdin) return readLine(std::cin);
-  if (!::isatty(STDIN_FILENO))
-    throw core::Error(core::ErrorCode::kUnauthenticated,
-                      "no terminal to ask for the password on; pipe it with --password-stdin");
-  std::cerr << "Password: " << std::flush;
-  termios old{};
-  ::tcgetattr(STDIN_FILENO, &old);
-  termios quiet = old;
-  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-  std::string password = readLine(std::cin);
-  ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
-  std::cerr << "\n";
-  return password;
-}
-
-}  // namespace
 
 void addLoginCommand(CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("login", "log in to rpad and save the session as a context");
@@ -60,7 +30,7 @@ void addLoginCommand(CLI::App& app, Globals& g) {
       if (const Context* saved = config.find(name)) server = saved->server;
     if (server.empty()) server = kDefaultServer;
 
-    const std::string password = readPassword(opts->password_stdin);
+    const std::string password = readPassword(opts->password_stdin, "Password: ");
     client::HttpClient http(server);
     auto reply =
         http.send("POST", "/api/v1/auth/login",

@@ -3,41 +3,12 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/support/command_process.hpp"
-#include "tests/support/rpad_process.hpp"
+#include "tests/support/cli_fixture.hpp"
 
 using namespace rpa;
 using nlohmann::json;
 
-namespace {
-
-struct Cli {
-  test::RpadProcess rpad;
-  test::TempDir home;
-
-  test::CommandResult run(std::vector<std::string> args, const std::string& input = {},
-                          std::map<std::string, std::string> env = {}) {
-    args.insert(args.begin(), RPACTL_BIN);
-    env.emplace("XDG_CONFIG_HOME", home.path().string());
-    env.emplace("HOME", home.path().string());
-    return test::runCommand(args, env, input);
-  }
-
-  void login() {
-    auto r = run({"login", "--server", rpad.url(), "-u", "admin", "--password-stdin"},
-                 std::string(test::RpadProcess::kAdminPassword) + "\n");
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-  }
-
-  json jsonOf(const test::CommandResult& r) {
-    INFO(r.out << r.err);
-    REQUIRE(r.exit_code == 0);
-    return json::parse(r.out);
-  }
-};
-
-}  // namespace
+using test::Cli;
 
 TEST_CASE_METHOD(Cli, "login saves a 0600 context, and bad credentials or no TTY exit 4") {
   auto wrong = run({"login", "--server", rpad.url(), "-u", "admin", "--password-stdin"}, "nope\n");

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rpa::core {
+
+/// The candidate closest to `word` by edit distance, when it is close enough to be the word
+/// that was meant (at most a third of its letters differ): for "did you mean …?" hints.
+std::optional<std::string> closest(std::string_view word,
+                                   std::initializer_list<std::string_view> candidates);
+
+}  // namespace rpa::core
