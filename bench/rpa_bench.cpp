@@ -163,6 +163,45 @@ int wsLoad(rpa::bench::WsLoadOptions o, const std::string& robots_path, size_t r
 
 }  // namespace
 
+// Logins of user/password for `seconds`: paced at `rate` per second over `threads` threads, or
+// as fast as they complete when rate is 0. Prints logins/s and latency.
+int loginLoad(const std::string& server, const std::string& user, const std::string& password,
+              double rate, double seconds, int threads) {
+  std::mutex mutex;
+  std::vector<double> latencies;
+  std::atomic<size_t> failed{0}, issued{0};
+  const auto start = Clock::now();
+  const auto end =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&] {
+      rpa::client::HttpClient http(server);
+      for (;;) {
+        const size_t n = issued++;
+        auto at = rate > 0 ? start + std::chrono::duration_cast<Clock::duration>(
+                                         std::chrono::duration<double>(n / rate))
+                           : Clock::now();
+        if (at >= end) return;
+        std::this_thread::sleep_until(at);
+        const auto sent = Clock::now();
+        auto reply =
+            http.send("POST", "/api/v1/auth/login", {{"username", user}, {"password", password}});
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - sent).count();
+        if (reply.status != 200) ++failed;
+        std::lock_guard lock(mutex);
+        latencies.push_back(ms);
+      }
+    });
+  for (auto& t : pool) t.join();
+  const double secs = secondsSince(start);
+  fmt::print("logins={} failed={} per_second={:.1f} p50_ms={:.1f} p99_ms={:.1f}\n",
+             latencies.size() - failed, failed.load(),
+             static_cast<double>(latencies.size() - failed) / secs, percentile(latencies, 50),
+             percentile(latencies, 99));
+  return failed == 0 ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
   // 100k registrations open and close many sockets; lift the soft fd limit to the hard one.
   rlimit lim{};
@@ -212,6 +251,16 @@ int main(int argc, char** argv) {
   ws->add_option("--duration", ws_options.duration_s);
   ws->add_flag("--spin", ws_options.spin, "never sleep in epoll_wait while measuring");
 
+  std::string user = "admin", password;
+  double login_rate = 0, login_seconds = 10;
+  auto* login = app.add_subcommand("login", "Log in repeatedly: paced or as fast as possible");
+  login->add_option("--server", server)->required();
+  login->add_option("--user", user);
+  login->add_option("--password", password)->required();
+  login->add_option("--rate", login_rate, "logins/s; 0: closed loop");
+  login->add_option("--seconds", login_seconds);
+  login->add_option("--threads", threads);
+
   CLI11_PARSE(app, argc, argv);
   ws_options.topics.clear();
   for (size_t start = 0; start < topics.size();) {
@@ -223,6 +272,7 @@ int main(int argc, char** argv) {
     if (*reg) return registerClients(server, token, count, prefix, threads, out);
     if (*beat) return beatOnce(server, robots, threads);
     if (*ws) return wsLoad(ws_options, robots, robot_count);
+    if (*login) return loginLoad(server, user, password, login_rate, login_seconds, threads);
     return transitionLatency(db, timeout_s, expect, wait_s, poll_ms);
   } catch (const std::exception& e) {
     std::cerr << "rpa-bench: " << e.what() << '\n';

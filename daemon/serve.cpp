@@ -55,7 +55,8 @@ int serve(const core::DaemonConfig& config) {
     fmt::print(stderr, "rpad: created user admin (tenant default) with password: {}\n",
                *init.generated_password);
 
-  core::ThreadPool workers(config.workers);
+  // Hashing and durable writes give way to the event loop when they share a core.
+  core::ThreadPool workers(config.workers, core::ThreadPool::Priority::kIdle);
   api::App app(config, store, clock, log, workers);
   api::WsHub hub(app.services(), app.bus());
   Transport transport(config, app.router(), hub, app.auth(), app.bus(), app.detector(), clock, log);

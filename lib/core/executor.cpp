@@ -1,9 +1,22 @@
 #include "lib/core/executor.hpp"
 
+#include <pthread.h>
+#include <sched.h>
+
 namespace rpa::core {
 
-ThreadPool::ThreadPool(unsigned threads) {
-  for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+ThreadPool::ThreadPool(unsigned threads, Priority priority) {
+  for (unsigned i = 0; i < threads; ++i)
+    threads_.emplace_back([this, priority] {
+      if (priority == Priority::kIdle) {
+        // SCHED_IDLE: the kernel runs these threads only on CPU time nobody else wants, and
+        // preempts them as soon as another thread wakes. Best effort: a refusal leaves them
+        // at normal priority.
+        sched_param none{};
+        (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
+      }
+      run();
+    });
 }
 
 ThreadPool::~ThreadPool() {

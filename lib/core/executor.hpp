@@ -25,7 +25,10 @@ class InlineExecutor final : public Executor {
 /// A fixed pool of worker threads; jobs run in FIFO order. The destructor finishes queued jobs.
 class ThreadPool final : public Executor {
  public:
-  explicit ThreadPool(unsigned threads);
+  /// kIdle: the threads run only on CPU time no other thread wants, so their work (password
+  /// hashing) never delays a latency-critical thread such as the event loop on a shared core.
+  enum class Priority { kNormal, kIdle };
+  explicit ThreadPool(unsigned threads, Priority priority = Priority::kNormal);
   ~ThreadPool() override;
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;

@@ -1,16 +1,18 @@
 #include "lib/auth/password.hpp"
 
+#include <sodium.h>
+
 #include <catch2/catch.hpp>
 
 using namespace rpa;
 using namespace std::string_literals;
 
-// Argon2id with interactive limits takes a noticeable fraction of a second (more under the
-// sanitizers), so each test case hashes as few times as it can.
+// Argon2id takes tens of milliseconds (more under the sanitizers), so each test case hashes as
+// few times as it can.
 
 TEST_CASE("a password hash is Argon2id, salted, and verifies only its own password") {
   const std::string hash = auth::hashPassword("correct horse battery staple");
-  CHECK(hash.rfind("$argon2id$", 0) == 0);
+  CHECK(hash.rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0) == 0);
   CHECK(auth::verifyPassword("correct horse battery staple", hash));
   CHECK_FALSE(auth::verifyPassword("correct horse battery stapl", hash));
   CHECK_FALSE(auth::verifyPassword("Correct horse battery staple", hash));
@@ -20,6 +22,15 @@ TEST_CASE("a password hash is Argon2id, salted, and verifies only its own passwo
   const std::string again = auth::hashPassword("correct horse battery staple");
   CHECK(again != hash);  // a fresh salt each time
   CHECK(auth::verifyPassword("correct horse battery staple", again));
+}
+
+TEST_CASE("hashes made with libsodium's interactive limits (rpad before 0.2) still verify") {
+  char encoded[crypto_pwhash_STRBYTES];
+  REQUIRE(crypto_pwhash_str_alg(encoded, "old-password", 12, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                                crypto_pwhash_ALG_ARGON2ID13) == 0);
+  CHECK(auth::verifyPassword("old-password", encoded));
+  CHECK_FALSE(auth::verifyPassword("new-password", encoded));
 }
 
 TEST_CASE("an empty password hashes and verifies like any other") {
