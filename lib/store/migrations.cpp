@@ -67,6 +67,8 @@ CREATE INDEX client_events_by_client ON client_events (tenant_id, client_id, id)
 // and a session epoch so that disabling a user or changing a password ends its sessions.
 constexpr std::string_view kV2 = R"sql(
 ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0;
+UPDATE tenants SET created_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000
+  WHERE created_at = 0;
 
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
