@@ -36,7 +36,7 @@ App::App(const core::DaemonConfig& config, store::Store& store, const core::Cloc
                 blocking,
                 auth_,
                 directory_,
-                {failures_per_user_, failures_per_address_, kMaxLoginsInFlight},
+                {failures_per_user_, failures_per_address_, kMaxLoginsInFlight, logins_in_flight_},
                 config.heartbeat_timeout},
       router_(makeRoutes(services_), auth_, directory_, log),
       detector_(registry_, writer_, bus_, log, config.heartbeat_check_interval) {

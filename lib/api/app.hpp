@@ -47,6 +47,7 @@ class App {
   Authenticator auth_;
   auth::RateLimiter failures_per_user_;
   auth::RateLimiter failures_per_address_;
+  std::atomic<size_t> logins_in_flight_{0};
   Services services_;
   Router router_;
   live::OfflineDetector detector_;

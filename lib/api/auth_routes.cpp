@@ -45,9 +45,6 @@ model::AuditEntry loginEntry(const std::string& tenant, const std::string& usern
   return e;
 }
 
-// How many logins are being hashed right now, across the process.
-std::atomic<size_t> logins_in_flight{0};
-
 }  // namespace
 
 // Rate limits are checked on the loop, before anything is hashed: failures per user name
@@ -69,24 +66,21 @@ Handler login(Services& s) {
         by_ip && (!wait || *by_ip > *wait))
       wait = by_ip;
     if (wait) {
-      runBlocking(
-          s.blocking, [](Response) {},
-          [&s, tenant, username, ip] {
-            audit(s, loginEntry(tenant, *username, ip, "rate_limited"));
-            return Response{};
-          });
+      s.blocking.post(
+          [&s, entry = loginEntry(tenant, *username, ip, "rate_limited")] { audit(s, entry); });
       return done(rateLimited(
           "too many failed logins; retry in " + std::to_string(wait->count()) + " s", *wait));
     }
-    if (logins_in_flight.fetch_add(1) >= s.login.max_in_flight) {
-      logins_in_flight.fetch_sub(1);
+    if (s.login.in_flight.fetch_add(1) >= s.login.max_in_flight) {
+      s.login.in_flight.fetch_sub(1);
       return done(rateLimited("too many logins in progress; retry shortly", core::Seconds{1}));
     }
 
     runBlocking(s.blocking, std::move(done), [&s, username, password, tenant, ip, user_key] {
       struct InFlight {
-        ~InFlight() { logins_in_flight.fetch_sub(1); }
-      } in_flight;
+        std::atomic<size_t>& count;
+        ~InFlight() { count.fetch_sub(1); }
+      } in_flight{s.login.in_flight};
       auto t = s.store.tenantByName(tenant);
       auto user = t ? s.store.user(t->id, *username) : std::nullopt;
       const bool password_ok =
@@ -132,23 +126,16 @@ Handler changeOwnPassword(Services& s) {
     Fields f(call.json, "password change");
     f.onlyThese({"current_password", "new_password"});
     auto current = f.string("current_password", true);
-    auto fresh = f.string("new_password", true);
-    if (fresh)
-      if (auto why = model::checkPassword(*fresh); !why.empty())
-        f.problem("new_password", "password " + why, "value_error.password");
+    auto fresh = f.password("new_password", true);
     f.check();
     runBlocking(s.blocking, std::move(done), [&s, call, current, fresh] {
       auto user = s.store.user(call.caller().tenant_id, call.caller().name);
       if (!user || !auth::verifyPassword(*current, user->password_hash))
         throw Error(ErrorCode::kPermissionDenied, "the current password is not correct");
       user->password_hash = auth::hashPassword(*fresh);
-      ++user->session_epoch;
+      endSessions(s, *user, false);
       s.store.updateUser(*user);
       s.directory.putUser(*user);
-      const int64_t id = user->id;
-      s.close_sessions([id](const auth::Principal& p) {
-        return p.kind == auth::Principal::Kind::kUser && p.subject_id == id;
-      });
       audit(s, call, "user.password", "user/" + user->username, {{"self", true}});
       return Response{204, "", "application/json", {}};
     });

@@ -49,7 +49,7 @@ std::optional<auth::Principal> Authenticator::apiToken(std::string_view token) c
   auto entry = directory_.tokenByHash(auth::sha256Hex(token));
   const auto now = clock_.now();
   if (!entry || entry->revoked || entry->expires_at <= now) return std::nullopt;
-  auto p = userPrincipal(entry->user_id, entry->tenant_id);
+  auto p = userPrincipal(directory_.user(entry->user_id), entry->tenant_id);
   if (!p) return std::nullopt;
   directory_.markUsed(entry->id, now);
   p->kind = auth::Principal::Kind::kToken;
@@ -73,13 +73,12 @@ std::optional<auth::Principal> Authenticator::session(std::string_view token) co
   }
   auto user = directory_.user(uid);
   if (!user || user->session_epoch != epoch) return std::nullopt;
-  return userPrincipal(uid, tid);
+  return userPrincipal(user, tid);
 }
 
-// The user `user_id` of tenant `tenant_id` as a session principal, while enabled.
-std::optional<auth::Principal> Authenticator::userPrincipal(int64_t user_id,
-                                                            int64_t tenant_id) const {
-  auto user = directory_.user(user_id);
+// `user`, of tenant `tenant_id`, as a session principal, while it exists and is enabled.
+std::optional<auth::Principal> Authenticator::userPrincipal(
+    const std::optional<auth::Directory::UserEntry>& user, int64_t tenant_id) const {
   if (!user || user->disabled || user->tenant_id != tenant_id) return std::nullopt;
   auto tenant = directory_.tenant(tenant_id);
   if (!tenant) return std::nullopt;

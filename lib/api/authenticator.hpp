@@ -55,7 +55,8 @@ class Authenticator {
   std::optional<auth::Principal> robot(std::string_view token) const;
   std::optional<auth::Principal> apiToken(std::string_view token) const;
   std::optional<auth::Principal> session(std::string_view token) const;
-  std::optional<auth::Principal> userPrincipal(int64_t user_id, int64_t tenant_id) const;
+  std::optional<auth::Principal> userPrincipal(
+      const std::optional<auth::Directory::UserEntry>& user, int64_t tenant_id) const;
 
   mutable std::mutex keys_mutex_;
   std::shared_ptr<const auth::Jwt> jwt_;

@@ -47,6 +47,14 @@ std::optional<model::Role> Fields::role(const char* name, bool required) {
   return role;
 }
 
+std::optional<std::string> Fields::password(const char* name, bool required) {
+  auto text = string(name, required);
+  if (text)
+    if (auto why = model::checkPassword(*text); !why.empty())
+      problem(name, "password " + why, "value_error.password");
+  return text;
+}
+
 void Fields::onlyThese(std::initializer_list<std::string_view> known) {
   for (const auto& [key, value] : body_.items())
     if (std::find(known.begin(), known.end(), key) == known.end())

@@ -21,6 +21,8 @@ class Fields {
   std::optional<std::string> string(const char* name, bool required);
   std::optional<bool> boolean(const char* name);
   std::optional<model::Role> role(const char* name, bool required);
+  /// A new password: a string that model::checkPassword accepts.
+  std::optional<std::string> password(const char* name, bool required);
   /// Fields outside `known` are problems: a typo must not be silently ignored.
   void onlyThese(std::initializer_list<std::string_view> known);
   void problem(const char* name, std::string_view msg, std::string_view type);

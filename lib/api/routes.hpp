@@ -37,6 +37,11 @@ Handler deleteClient(Services& s);
 Handler receiveHeartbeat(Services& s);  // heartbeat_routes.cpp
 Handler heartbeatStatus(Services& s);
 
+/// Ends `user`'s login sessions (bumps its session epoch, for the caller to store) and closes
+/// their WebSockets; with `tokens_too` (the user is disabled or deleted) also those of its API
+/// tokens, which stop working with it.
+void endSessions(Services& s, model::User& user, bool tokens_too);
+
 /// A heartbeat as SPEC §3.1 defines it, from HTTP or a WebSocket frame: validates `body`
 /// (throws core::Error), applies it, publishes it, and calls `done` with the HTTP reply —
 /// later, from the writer thread, when it changed the client's status.

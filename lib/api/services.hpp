@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 
 #include "lib/api/authenticator.hpp"
@@ -20,6 +21,7 @@ struct LoginLimits {
   auth::RateLimiter& failures_per_user;     // key: tenant/username, whether or not it exists
   auth::RateLimiter& failures_per_address;  // key: the peer's IP address
   size_t max_in_flight;                     // logins being hashed at once
+  std::atomic<size_t>& in_flight;           // how many are, now
 };
 
 /// Ends live (WebSocket) sessions whose principal matches, after a revocation. Safe to call

@@ -32,21 +32,16 @@ void checkMayChange(const Call& call, const model::User& target, bool self_allow
                 "admin");
 }
 
-// Ends every session and live connection of `user` (after a password change or disabling):
-// its JWTs by the epoch, its WebSockets by closing them.
-void endSessions(Services& s, model::User& user) {
+}  // namespace
+
+void endSessions(Services& s, model::User& user, bool tokens_too) {
   ++user.session_epoch;
   const int64_t id = user.id;
-  s.close_sessions([id](const auth::Principal& p) { return p.isUser() && p.subject_id == id; });
+  s.close_sessions([id, tokens_too](const auth::Principal& p) {
+    return p.subject_id == id &&
+           (p.kind == auth::Principal::Kind::kUser || (tokens_too && p.isToken()));
+  });
 }
-
-void checkNewPassword(Fields& f, const char* field, const std::optional<std::string>& password) {
-  if (!password) return;
-  if (auto why = model::checkPassword(*password); !why.empty())
-    f.problem(field, "password " + why, "value_error.password");
-}
-
-}  // namespace
 
 Handler listUsers(Services& s) {
   return [&s](Call& call, Done done) {
@@ -78,8 +73,7 @@ Handler createUser(Services& s) {
       user.username = *name;
     }
     user.role = f.role("role", false).value_or(model::Role::kViewer);
-    auto password = f.string("password", false);
-    checkNewPassword(f, "password", password);
+    auto password = f.password("password", false);
     f.check();
     user.tenant_id = call.tenant_id;
     runBlocking(s.blocking, std::move(done), [&s, call, user, password]() mutable {
@@ -122,7 +116,7 @@ Handler updateUser(Services& s) {
       if (disabled && *disabled != user.disabled) {
         user.disabled = *disabled;
         changed["disabled"] = *disabled;
-        if (*disabled) endSessions(s, user);
+        if (*disabled) endSessions(s, user, true);
       }
       if (!changed.empty()) {
         s.store.updateUser(user);
@@ -138,14 +132,13 @@ Handler setUserPassword(Services& s) {
   return [&s](Call& call, Done done) {
     Fields f(call.json, "password");
     f.onlyThese({"password"});
-    auto password = f.string("password", true);
-    checkNewPassword(f, "password", password);
+    auto password = f.password("password", true);
     f.check();
     runBlocking(s.blocking, std::move(done), [&s, call, password] {
       auto user = findUser(s, call, call.params.at(0));
       checkMayChange(call, user, true);
       user.password_hash = auth::hashPassword(*password);
-      endSessions(s, user);
+      endSessions(s, user, false);
       s.store.updateUser(user);
       s.directory.putUser(user);
       audit(s, call, "user.password", "user/" + user.username);
@@ -161,7 +154,7 @@ Handler deleteUser(Services& s) {
       checkMayChange(call, user, false);
       s.store.deleteUser(call.tenant_id, user.id);
       s.directory.removeUser(user.id);
-      endSessions(s, user);
+      endSessions(s, user, true);
       audit(s, call, "user.delete", "user/" + user.username);
       return Response{204, "", "application/json", {}};
     });

@@ -5,7 +5,6 @@
 
 namespace rpa::store {
 
-using sqlite::bindOptionalTime;
 using sqlite::millis;
 using sqlite::optionalTime;
 

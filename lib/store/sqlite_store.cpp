@@ -85,7 +85,7 @@ model::Client SqliteStore::createClient(model::Client client) {
     q.bind(":labels", nlohmann::json(client.labels).dump());
     q.bind(":capacity", client.capacity);
     q.bind(":hash", client.token_hash);
-    q.bind(":created", static_cast<int64_t>(core::toUnixMillis(client.created_at)));
+    q.bind(":created", sqlite::millis(client.created_at));
     q.exec();
     client.id = db.getLastInsertRowid();
     return client;
@@ -162,7 +162,7 @@ void SqliteStore::saveLiveness(const std::vector<LivenessUpdate>& updates,
       insert.bind(":from", std::string(model::toString(e.from)));
       insert.bind(":to", std::string(model::toString(e.to)));
       insert.bind(":reason", e.reason);
-      insert.bind(":at", static_cast<int64_t>(core::toUnixMillis(e.at)));
+      insert.bind(":at", sqlite::millis(e.at));
       insert.exec();
       insert.reset();
     }

@@ -23,6 +23,16 @@ struct Tenant {
   test::Robot robot;
 };
 
+// A fresh session of the tenant's admin "boss".
+std::string tokenOf(const test::RpadProcess& rpad, const std::string& tenant,
+                    const std::string& password) {
+  client::HttpClient anon(rpad.url());
+  auto r = anon.send("POST", "/api/v1/auth/login",
+                     {{"username", "boss"}, {"password", password}, {"tenant", tenant}});
+  REQUIRE(r.status == 200);
+  return r.body["access_token"];
+}
+
 // Creates tenant `name` with an admin (whose session is returned as a client) and a robot.
 Tenant makeTenant(const test::RpadProcess& rpad, client::HttpClient& root,
                   const std::string& name) {
@@ -31,27 +41,13 @@ Tenant makeTenant(const test::RpadProcess& rpad, client::HttpClient& root,
   client::throwIfError(
       root.send("POST", "/api/v1/users?tenant=" + name,
                 {{"username", "boss"}, {"role", "admin"}, {"password", password}}));
-  client::HttpClient anon(rpad.url());
-  auto login = anon.send("POST", "/api/v1/auth/login",
-                         {{"username", "boss"}, {"password", password}, {"tenant", name}});
-  REQUIRE(login.status == 200);
-  client::HttpClient admin(rpad.url(), login.body["access_token"].get<std::string>());
+  client::HttpClient admin(rpad.url(), tokenOf(rpad, name, password));
   auto reg = admin.send("POST", "/api/v1/clients", {{"name", "bot"}});
   REQUIRE(reg.status == 201);
   return {name,
           password,
           std::move(admin),
           {reg.body["id"].get<int64_t>(), reg.body["token"].get<std::string>()}};
-}
-
-std::string tokenOf(const client::HttpClient& c, const test::RpadProcess& rpad,
-                    const std::string& tenant, const std::string& password) {
-  (void)c;
-  client::HttpClient anon(rpad.url());
-  auto r = anon.send("POST", "/api/v1/auth/login",
-                     {{"username", "boss"}, {"password", password}, {"tenant", tenant}});
-  REQUIRE(r.status == 200);
-  return r.body["access_token"];
 }
 
 }  // namespace
@@ -63,8 +59,8 @@ TEST_CASE("two tenants see, change and hear nothing of each other") {
   auto blue = makeTenant(rpad, root, "blue");
 
   // Watchers of each tenant, on every topic.
-  Socket red_watch(rpad, tokenOf(red.admin, rpad, "red", red.admin_password));
-  Socket blue_watch(rpad, tokenOf(blue.admin, rpad, "blue", blue.admin_password));
+  Socket red_watch(rpad, tokenOf(rpad, "red", red.admin_password));
+  Socket blue_watch(rpad, tokenOf(rpad, "blue", blue.admin_password));
   for (auto* w : {&red_watch, &blue_watch}) {
     w->next();  // welcome
     w->subscribe("client_status");
@@ -111,7 +107,7 @@ TEST_CASE("a revoked credential loses its open WebSocket at once") {
   test::RpadProcess rpad;
   auto root = rpad.admin();
   auto green = makeTenant(rpad, root, "green");
-  Socket watcher(rpad, tokenOf(green.admin, rpad, "green", green.admin_password));
+  Socket watcher(rpad, tokenOf(rpad, "green", green.admin_password));
   watcher.next();
   auto created = green.admin.send("POST", "/api/v1/tokens", {{"name", "dash"}});
   REQUIRE(created.status == 201);
