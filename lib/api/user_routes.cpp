@@ -138,7 +138,7 @@ Handler setUserPassword(Services& s) {
       auto user = findUser(s, call, call.params.at(0));
       checkMayChange(call, user, true);
       user.password_hash = auth::hashPassword(*password);
-      endSessions(s, user, false);
+      endSessions(s, user, true);  // as before this tidy: its token WebSockets close too
       s.store.updateUser(user);
       s.directory.putUser(user);
       audit(s, call, "user.password", "user/" + user.username);
