@@ -38,6 +38,13 @@ Response jsonResponse(int status, const nlohmann::json& body) {
   return r;
 }
 
+Response orderedJsonResponse(int status, const nlohmann::ordered_json& body) {
+  Response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
 std::multimap<std::string, std::string> parseUrlEncoded(std::string_view text) {
   std::multimap<std::string, std::string> out;
   while (!text.empty()) {

@@ -35,6 +35,8 @@ struct Response {
 using Done = std::function<void(Response)>;
 
 Response jsonResponse(int status, const nlohmann::json& body);
+/// The same, keeping the order of the keys (YAML documents, whose params have an order).
+Response orderedJsonResponse(int status, const nlohmann::ordered_json& body);
 
 /// Decodes application/x-www-form-urlencoded text (also query strings) into pairs.
 std::multimap<std::string, std::string> parseUrlEncoded(std::string_view text);

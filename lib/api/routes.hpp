@@ -34,6 +34,12 @@ Handler registerClient(Services& s);  // client_routes.cpp
 Handler listClients(Services& s);
 Handler getClient(Services& s);
 Handler deleteClient(Services& s);
+Handler applyDocuments(Services& s);  // apply_routes.cpp
+Handler listFlows(Services& s);       // flow_routes.cpp
+Handler getFlow(Services& s);
+Handler deleteFlow(Services& s);
+Handler listFlowRevisions(Services& s);
+Handler rollbackFlow(Services& s);
 Handler receiveHeartbeat(Services& s);  // heartbeat_routes.cpp
 Handler heartbeatStatus(Services& s);
 
@@ -41,6 +47,12 @@ Handler heartbeatStatus(Services& s);
 /// their WebSockets; with `tokens_too` (the user is disabled or deleted) also those of its API
 /// tokens, which stop working with it.
 void endSessions(Services& s, model::User& user, bool tokens_too);
+
+/// Tells `flows` topic subscribers of the flow's tenant that `call`'s caller changed it:
+/// FLOW_UPDATED {flow, tenant, action (created, configured, rolled_back, deleted), revision,
+/// author}.
+void publishFlowEvent(Services& s, const Call& call, const model::Flow& flow,
+                      std::string_view action);
 
 /// A heartbeat as SPEC §3.1 defines it, from HTTP or a WebSocket frame: validates `body`
 /// (throws core::Error), applies it, publishes it, and calls `done` with the HTTP reply —

@@ -84,7 +84,7 @@ uint64_t WsHub::open(auth::Principal who, std::string peer_ip) {
   s.peer_ip = std::move(peer_ip);
   push(id, s,
        systemMessage("welcome",
-                     {{"topics", {"client_status", "heartbeat", "system"}},
+                     {{"topics", {"client_status", "heartbeat", "flows", "system"}},
                       {"tenant", s.who.tenant},
                       {"instance", instance_},
                       {"heartbeat_timeout_seconds", services_.heartbeat_timeout.count()}}));
@@ -207,7 +207,7 @@ void WsHub::deliver() {
     // The loop fell further behind than the replay buffer: nobody can be told what was lost,
     // so every subscriber re-lists.
     delivered_ = bus_.lastSeq();
-    for (Topic t : {Topic::kClientStatus, Topic::kHeartbeat})
+    for (Topic t : {Topic::kClientStatus, Topic::kHeartbeat, Topic::kFlows})
       for (uint64_t id : subscribersOf(t))
         push(id, sessions_.at(id),
              message("RESYNC_REQUIRED", live::toString(t),

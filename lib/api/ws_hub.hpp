@@ -114,7 +114,7 @@ class WsHub {
   std::unordered_map<uint64_t, Session> sessions_;
   // Subscribers per topic (system aside, which every session has): deliver() visits only
   // those of the event's topic, never every robot connection.
-  std::set<uint64_t> subscribers_[2];  // by live::Topic: kClientStatus, kHeartbeat
+  std::set<uint64_t> subscribers_[3];  // by live::Topic: kClientStatus, kHeartbeat, kFlows
   std::set<uint64_t>& subscribersOf(live::Topic t) { return subscribers_[static_cast<size_t>(t)]; }
   uint64_t next_id_ = 1;
   uint64_t delivered_ = 0;  // the newest seq queued to subscribers

@@ -25,6 +25,9 @@ constexpr std::array kTable = {
   PermissionRule{P::kTenantsRead,   "tenants.read",   Role::kViewer,   false, false,   false},
   PermissionRule{P::kTenantsManage, "tenants.manage", std::nullopt,    false, true,    true},
   PermissionRule{P::kAuditRead,     "audit.read",     Role::kAdmin,    false, false,   false},
+  PermissionRule{P::kFlowsRead,     "flows.read",     Role::kViewer,   false, false,   false},
+  PermissionRule{P::kFlowsWrite,    "flows.write",    Role::kOperator, false, false,   false},
+  PermissionRule{P::kApply,         "apply",          Role::kOperator, false, false,   false},
 };
 // clang-format on
 
@@ -34,7 +37,7 @@ constexpr bool inEnumOrder() {
   return true;
 }
 static_assert(inEnumOrder(), "permissionTable(): one row per Permission, in enum order");
-static_assert(kTable.size() == static_cast<size_t>(P::kAuditRead) + 1,
+static_assert(kTable.size() == static_cast<size_t>(P::kApply) + 1,
               "permissionTable(): a Permission has no row");
 
 }  // namespace

@@ -24,6 +24,9 @@ enum class Permission {
   kTenantsRead,    // read one's own tenant (system admins: every tenant)
   kTenantsManage,  // create, change and delete tenants
   kAuditRead,      // read the audit log
+  kFlowsRead,      // list and read flows and their revisions
+  kFlowsWrite,     // change, roll back and delete flows
+  kApply,          // send a batch to /apply; each document then needs its kind's permission
 };
 
 struct PermissionRule {

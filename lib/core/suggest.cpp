@@ -28,13 +28,12 @@ size_t editDistance(std::string_view a, std::string_view b) {
   return d[a.size()][b.size()];
 }
 
-}  // namespace
-
-std::optional<std::string> closest(std::string_view word,
-                                   std::initializer_list<std::string_view> candidates) {
+template <typename Candidates>
+std::optional<std::string> closestOf(std::string_view word, const Candidates& candidates) {
   std::optional<std::string> best;
   size_t best_distance = std::max<size_t>(1, word.size() / 3) + 1;
   for (auto c : candidates) {
+    if (c == word) continue;  // the word itself is no suggestion
     const size_t d = editDistance(word, c);
     if (d < best_distance) {
       best_distance = d;
@@ -42,6 +41,18 @@ std::optional<std::string> closest(std::string_view word,
     }
   }
   return best;
+}
+
+}  // namespace
+
+std::optional<std::string> closest(std::string_view word,
+                                   std::initializer_list<std::string_view> candidates) {
+  return closestOf(word, candidates);
+}
+
+std::optional<std::string> closest(std::string_view word,
+                                   const std::vector<std::string>& candidates) {
+  return closestOf(word, candidates);
 }
 
 }  // namespace rpa::core

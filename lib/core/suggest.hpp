@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rpa::core {
 
@@ -11,5 +12,7 @@ namespace rpa::core {
 /// that was meant (at most a third of its letters differ): for "did you mean …?" hints.
 std::optional<std::string> closest(std::string_view word,
                                    std::initializer_list<std::string_view> candidates);
+std::optional<std::string> closest(std::string_view word,
+                                   const std::vector<std::string>& candidates);
 
 }  // namespace rpa::core

@@ -75,6 +75,16 @@ bool ClientRegistry::remove(int64_t tenant_id, int64_t id) {
   return true;
 }
 
+bool ClientRegistry::update(int64_t tenant_id, int64_t id, const model::Labels& labels,
+                            int capacity) {
+  std::lock_guard lock(mutex_);
+  auto it = clients_.find(id);
+  if (it == clients_.end() || it->second.client.tenant_id != tenant_id) return false;
+  it->second.client.labels = labels;
+  it->second.client.capacity = capacity;
+  return true;
+}
+
 std::optional<model::Client> ClientRegistry::get(int64_t tenant_id, int64_t id) const {
   std::lock_guard lock(mutex_);
   auto it = clients_.find(id);

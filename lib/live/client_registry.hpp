@@ -53,6 +53,8 @@ class ClientRegistry {
   void load(std::vector<model::Client> clients, core::TimePoint now);
   void add(model::Client client);
   bool remove(int64_t tenant_id, int64_t id);
+  /// Takes new labels and capacity; false when no such client exists in the tenant.
+  bool update(int64_t tenant_id, int64_t id, const model::Labels& labels, int capacity);
 
   std::optional<model::Client> get(int64_t tenant_id, int64_t id) const;
   /// Clients of the tenant matching `filter`, by id, at most filter.limit.

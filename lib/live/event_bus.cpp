@@ -7,7 +7,7 @@
 namespace rpa::live {
 
 namespace {
-constexpr std::string_view kTopicNames[] = {"client_status", "heartbeat", "system"};
+constexpr std::string_view kTopicNames[] = {"client_status", "heartbeat", "flows", "system"};
 }
 
 std::string_view toString(Topic topic) {

@@ -17,7 +17,7 @@
 namespace rpa::live {
 
 /// WebSocket topics (SPEC §3.3). Every connection is subscribed to kSystem.
-enum class Topic { kClientStatus, kHeartbeat, kSystem };
+enum class Topic { kClientStatus, kHeartbeat, kFlows, kSystem };
 std::string_view toString(Topic topic);
 std::optional<Topic> parseTopic(std::string_view name);
 

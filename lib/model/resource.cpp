@@ -2,10 +2,13 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <initializer_list>
+#include <algorithm>
+#include <cmath>
 
 #include "lib/core/error.hpp"
 #include "lib/core/suggest.hpp"
+#include "lib/model/flow_codec.hpp"
+#include "lib/model/yaml_decoder.hpp"
 
 namespace rpa::model {
 
@@ -14,132 +17,156 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
-class Decoder {
+constexpr int kMaxCapacity = 1000;
+
+class ResourceDecoder {
  public:
-  explicit Decoder(std::string file) : file_(std::move(file)) {}
+  explicit ResourceDecoder(YamlDecoder& d) : d_(d) {}
 
-  SourceLocation at(const YAML::Node& node) const {
-    const auto mark = node.Mark();
-    return {file_, mark.line + 1, mark.column + 1};
-  }
-
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& message,
-                         const std::string& hint = {}) const {
-    throw Error(ErrorCode::kInvalidArgument,
-                at(node).str() + ": " + message + (hint.empty() ? "" : " (" + hint + ")"));
-  }
-
-  const YAML::Node& map(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsMap()) fail(node, what + " must be a mapping");
-    return node;
-  }
-
-  // Every key of `node` must be one of `known`; a secret-looking one gets its own message.
-  void onlyKeys(const YAML::Node& node, const std::string& where,
-                std::initializer_list<std::string_view> known) const {
-    for (const auto& kv : node) {
-      const auto key = kv.first.as<std::string>("");
-      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      if (key == "password" || key == "password_hash" || key == "token")
-        fail(kv.first, "\"" + key + "\" is not allowed in " + where,
-             "YAML never carries secrets; set passwords with `rpactl user set-password`");
-      auto near = core::closest(key, known);
-      fail(kv.first, "unknown field \"" + key + "\" in " + where,
-           near ? "did you mean \"" + *near + "\"?" : "");
-    }
-  }
-
-  std::string string(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsScalar()) fail(node, what + " must be a string");
-    return node.Scalar();
-  }
-
-  bool boolean(const YAML::Node& node, const std::string& what) const {
-    bool value = false;
-    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value))
-      fail(node, what + " must be true or false");
-    return value;
-  }
-
-  Resource document(const YAML::Node& doc) const {
-    map(doc, "a document");
-    onlyKeys(doc, "a document", {"apiVersion", "kind", "metadata", "spec"});
+  Resource document(const YAML::Node& doc) {
+    d_.map(doc, "a document");
+    // `status` is what the server reports; apply ignores it, so `get -o json` output applies.
+    d_.onlyKeys(doc, "a document", {"apiVersion", "kind", "metadata", "spec", "status"});
     Resource r;
-    r.at = at(doc);
+    r.at = d_.at(doc);
     const auto version = doc["apiVersion"];
-    if (!version) fail(doc, "apiVersion is missing", "write apiVersion: rpa/v1");
-    if (string(version, "apiVersion") != kApiVersion) fail(version, "apiVersion must be rpa/v1");
+    if (!version) d_.fail(doc, "apiVersion is missing", "write apiVersion: rpa/v1");
+    if (d_.string(version, "apiVersion") != kApiVersion)
+      d_.fail(version, "apiVersion must be rpa/v1");
     const auto kind = doc["kind"];
-    if (!kind) fail(doc, "kind is missing", "Tenant or User");
-    r.kind = string(kind, "kind");
-    if (r.kind != "Tenant" && r.kind != "User") {
-      auto near = core::closest(r.kind, {"Tenant", "User", "Flow", "Client"});
-      fail(kind, "unknown kind \"" + r.kind + "\"",
-           near ? "did you mean " + *near + "?" : "Tenant or User");
+    if (!kind) d_.fail(doc, "kind is missing", "Tenant, User, Client or Flow");
+    r.kind = d_.string(kind, "kind");
+    if (std::find(std::begin(kKinds), std::end(kKinds), r.kind) == std::end(kKinds)) {
+      auto near = core::closest(r.kind, {"Tenant", "User", "Client", "Flow"});
+      d_.fail(kind, "unknown kind \"" + r.kind + "\"",
+              near ? "did you mean " + *near + "?" : "Tenant, User, Client or Flow");
     }
     const auto meta = doc["metadata"];
-    if (!meta) fail(doc, "metadata is missing", "metadata: {name: ...}");
+    if (!meta) d_.fail(doc, "metadata is missing", "metadata: {name: ...}");
     r.metadata = metadata(meta, r.kind);
-    const auto spec = doc["spec"];
+    const YAML::Node given = doc["spec"];
+    const YAML::Node spec = given ? given : YAML::Node(YAML::NodeType::Map);
     if (r.kind == "Tenant")
-      r.spec = tenantSpec(spec ? spec : YAML::Node(YAML::NodeType::Map), r.metadata.name);
+      r.spec = tenantSpec(spec, r.metadata.name);
+    else if (r.kind == "User")
+      r.spec = userSpec(spec);
+    else if (r.kind == "Client")
+      r.spec = clientSpec(spec);
+    else if (!given)
+      d_.fail(doc, "a Flow needs a spec", "spec: {steps: [...]}");
     else
-      r.spec = userSpec(spec ? spec : YAML::Node(YAML::NodeType::Map));
+      r.spec = decodeFlowSpec(d_, spec);
     return r;
   }
 
  private:
-  Metadata metadata(const YAML::Node& node, const std::string& kind) const {
-    map(node, "metadata");
-    onlyKeys(node, "metadata", {"name", "tenant", "labels"});
+  Metadata metadata(const YAML::Node& node, const std::string& kind) {
+    d_.map(node, "metadata");
+    if (kind == "Flow")
+      d_.onlyKeys(node, "metadata", {"name", "tenant", "labels", "revision"});
+    else
+      d_.onlyKeys(node, "metadata", {"name", "tenant", "labels"});
     Metadata m;
     const auto name = node["name"];
-    if (!name) fail(node, "metadata.name is missing");
-    m.name = string(name, "metadata.name");
-    const auto why = kind == "Tenant" ? checkTenantName(m.name) : checkUsername(m.name);
-    if (!why.empty()) fail(name, "metadata.name " + why);
+    if (!name) d_.fail(node, "metadata.name is missing");
+    m.name = d_.string(name, "metadata.name");
+    if (auto why = nameProblem(kind, m.name); !why.empty()) d_.note(name, "metadata.name " + why);
     if (const auto tenant = node["tenant"]) {
-      if (kind == "Tenant") fail(tenant, "a Tenant belongs to no tenant; remove metadata.tenant");
-      m.tenant = string(tenant, "metadata.tenant");
+      if (kind == "Tenant")
+        d_.fail(tenant, "a Tenant belongs to no tenant; remove metadata.tenant");
+      m.tenant = d_.string(tenant, "metadata.tenant");
       if (auto bad = checkTenantName(m.tenant); !bad.empty())
-        fail(tenant, "metadata.tenant " + bad);
+        d_.note(tenant, "metadata.tenant " + bad);
     }
-    if (const auto labels = node["labels"]) {
-      map(labels, "metadata.labels");
-      for (const auto& kv : labels)
-        m.labels[kv.first.as<std::string>("")] = string(kv.second, "a label value");
-    }
+    if (const auto labels = node["labels"]) m.labels = d_.stringMap(labels, "metadata.labels");
+    if (const auto revision = node["revision"])
+      m.revision = d_.integer(revision, "metadata.revision", 1, 1 << 30);
     return m;
   }
 
-  TenantSpec tenantSpec(const YAML::Node& node, const std::string& name) const {
-    map(node, "spec");
-    onlyKeys(node, "a Tenant's spec", {"displayName"});
+  static std::string nameProblem(const std::string& kind, const std::string& name) {
+    if (kind == "Tenant") return checkTenantName(name);
+    if (kind == "User") return checkUsername(name);
+    if (kind == "Client") return checkClientName(name);
+    return checkFlowName(name);
+  }
+
+  TenantSpec tenantSpec(const YAML::Node& node, const std::string& name) {
+    d_.map(node, "spec");
+    d_.onlyKeys(node, "a Tenant's spec", {"displayName"});
     TenantSpec s{name};
-    if (const auto display = node["displayName"]) s.display_name = string(display, "displayName");
+    if (const auto display = node["displayName"])
+      s.display_name = d_.string(display, "displayName");
     return s;
   }
 
-  UserSpec userSpec(const YAML::Node& node) const {
-    map(node, "spec");
-    onlyKeys(node, "a User's spec", {"role", "disabled"});
+  UserSpec userSpec(const YAML::Node& node) {
+    d_.map(node, "spec");
+    d_.onlyKeys(node, "a User's spec", {"role", "disabled"});
     UserSpec s;
     if (const auto role = node["role"]) {
-      const auto text = string(role, "role");
-      auto parsed = parseRole(text);
-      if (!parsed) {
+      const auto text = d_.string(role, "role");
+      if (auto parsed = parseRole(text)) {
+        s.role = *parsed;
+      } else {
         auto near = core::closest(text, {"viewer", "operator", "admin"});
-        fail(role, "role must be viewer, operator or admin",
-             near ? "did you mean " + *near + "?" : "");
+        d_.note(role, "role must be viewer, operator or admin",
+                near ? "did you mean " + *near + "?" : "");
       }
-      s.role = *parsed;
     }
-    if (const auto disabled = node["disabled"]) s.disabled = boolean(disabled, "disabled");
+    if (const auto disabled = node["disabled"]) s.disabled = d_.boolean(disabled, "disabled");
     return s;
   }
 
-  std::string file_;
+  ClientSpec clientSpec(const YAML::Node& node) {
+    d_.map(node, "spec");
+    d_.onlyKeys(node, "a Client's spec", {"capacity"});
+    ClientSpec s;
+    if (const auto capacity = node["capacity"])
+      s.capacity = d_.integer(capacity, "capacity", 1, kMaxCapacity);
+    return s;
+  }
+
+  YamlDecoder& d_;
 };
+
+// A string that YAML would read back as something else (a number, a boolean, null) is quoted.
+bool needsQuotes(const std::string& s) {
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return true;
+  const YAML::Node node(s);
+  bool b = false;
+  long long i = 0;
+  double d = 0;
+  return YAML::convert<bool>::decode(node, b) || YAML::convert<long long>::decode(node, i) ||
+         YAML::convert<double>::decode(node, d);
+}
+
+void emit(YAML::Emitter& out, const nlohmann::ordered_json& v) {
+  if (v.is_object()) {
+    out << YAML::BeginMap;
+    for (const auto& [key, value] : v.items()) {
+      out << YAML::Key << key << YAML::Value;
+      emit(out, value);
+    }
+    out << YAML::EndMap;
+  } else if (v.is_array()) {
+    out << YAML::BeginSeq;
+    for (const auto& item : v) emit(out, item);
+    out << YAML::EndSeq;
+  } else if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    if (s.find('\n') != std::string::npos)
+      out << YAML::Literal << s;
+    else if (needsQuotes(s))
+      out << YAML::DoubleQuoted << s;
+    else
+      out << s;
+  } else if (v.is_null()) {
+    out << YAML::Null;
+  } else {
+    out << v.dump();  // numbers and booleans as JSON writes them, which YAML reads alike
+  }
+}
 
 }  // namespace
 
@@ -147,45 +174,86 @@ std::string SourceLocation::str() const {
   return file + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
 
-std::vector<Resource> parseResources(std::string_view text, const std::string& file) {
-  Decoder decoder(file);
+std::string Problem::str() const {
+  return at.str() + ": " + message + (hint.empty() ? "" : " (" + hint + ")");
+}
+
+nlohmann::json Problem::json() const {
+  return {{"file", at.file},
+          {"line", at.line},
+          {"column", at.column},
+          {"message", message},
+          {"hint", hint}};
+}
+
+Decoded decodeResources(std::string_view text, const std::string& file) {
+  Decoded out;
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
-    throw Error(ErrorCode::kInvalidArgument, file + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                                 std::to_string(e.mark.column + 1) + ": " + e.msg);
+    out.problems.push_back({{file, e.mark.line + 1, e.mark.column + 1}, e.msg, {}});
+    return out;
   }
-  std::vector<Resource> out;
+  YamlDecoder decoder(file, out.problems);
   for (const auto& doc : docs) {
     if (doc.IsNull()) continue;  // an empty document between two "---"
-    out.push_back(decoder.document(doc));
+    const size_t before = decoder.problemCount();
+    try {
+      auto r = ResourceDecoder(decoder).document(doc);
+      if (decoder.problemCount() == before) out.resources.push_back(std::move(r));
+    } catch (const DocumentAbandoned&) {
+    }
+  }
+  std::stable_sort(out.problems.begin(), out.problems.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.at.line, a.at.column) < std::tie(b.at.line, b.at.column);
+  });
+  return out;
+}
+
+void throwIfProblems(const std::vector<Problem>& problems) {
+  if (problems.empty()) return;
+  std::string message;
+  auto details = nlohmann::json::array();
+  for (const auto& p : problems) {
+    message += (message.empty() ? "" : "\n") + p.str();
+    details.push_back(p.json());
+  }
+  throw Error(ErrorCode::kInvalidArgument, message, details);
+}
+
+std::vector<Resource> parseResources(std::string_view text, const std::string& file) {
+  auto decoded = decodeResources(text, file);
+  throwIfProblems(decoded.problems);
+  return std::move(decoded.resources);
+}
+
+nlohmann::ordered_json toJson(const Resource& r) {
+  nlohmann::ordered_json out;
+  out["apiVersion"] = kApiVersion;
+  out["kind"] = r.kind;
+  auto& meta = out["metadata"];
+  meta["name"] = r.metadata.name;
+  if (!r.metadata.tenant.empty()) meta["tenant"] = r.metadata.tenant;
+  if (!r.metadata.labels.empty()) meta["labels"] = r.metadata.labels;
+  if (r.metadata.revision) meta["revision"] = *r.metadata.revision;
+  auto& spec = out["spec"];
+  if (const auto* t = std::get_if<TenantSpec>(&r.spec)) {
+    spec["displayName"] = t->display_name;
+  } else if (const auto* u = std::get_if<UserSpec>(&r.spec)) {
+    spec["role"] = toString(u->role);
+    spec["disabled"] = u->disabled;
+  } else if (const auto* c = std::get_if<ClientSpec>(&r.spec)) {
+    spec["capacity"] = c->capacity;
+  } else {
+    spec = encodeFlowSpec(std::get<FlowSpec>(r.spec));
   }
   return out;
 }
 
 std::string toYaml(const Resource& r) {
   YAML::Emitter out;
-  out << YAML::BeginMap;
-  out << YAML::Key << "apiVersion" << YAML::Value << std::string(kApiVersion);
-  out << YAML::Key << "kind" << YAML::Value << r.kind;
-  out << YAML::Key << "metadata" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "name" << YAML::Value << r.metadata.name;
-  if (!r.metadata.tenant.empty()) out << YAML::Key << "tenant" << YAML::Value << r.metadata.tenant;
-  if (!r.metadata.labels.empty()) {
-    out << YAML::Key << "labels" << YAML::Value << YAML::BeginMap;
-    for (const auto& [k, v] : r.metadata.labels) out << YAML::Key << k << YAML::Value << v;
-    out << YAML::EndMap;
-  }
-  out << YAML::EndMap;
-  out << YAML::Key << "spec" << YAML::Value << YAML::BeginMap;
-  if (const auto* t = std::get_if<TenantSpec>(&r.spec)) {
-    out << YAML::Key << "displayName" << YAML::Value << t->display_name;
-  } else if (const auto* u = std::get_if<UserSpec>(&r.spec)) {
-    out << YAML::Key << "role" << YAML::Value << std::string(toString(u->role));
-    out << YAML::Key << "disabled" << YAML::Value << u->disabled;
-  }
-  out << YAML::EndMap << YAML::EndMap;
+  emit(out, toJson(r));
   return std::string(out.c_str()) + "\n";
 }
 

@@ -1,19 +1,22 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "lib/model/client.hpp"
+#include "lib/model/flow.hpp"
 #include "lib/model/tenant.hpp"
 #include "lib/model/user.hpp"
 
 namespace rpa::model {
 
 /// The YAML documents of GitOps repos (SPEC §6): `apiVersion: rpa/v1`, a kind, metadata and a
-/// spec. This kinds are Tenant and User; Flow and Client join them with the apply
-/// engine. Users never carry passwords or tokens.
+/// spec, of the kinds Tenant, User, Client and Flow. Users never carry passwords or tokens.
 inline constexpr std::string_view kApiVersion = "rpa/v1";
 
 /// Where something was written: "flows/users.yaml:12:5".
@@ -24,10 +27,22 @@ struct SourceLocation {
   std::string str() const;
 };
 
+/// One mistake in a document, for people: "file:line:column: message (hint)".
+struct Problem {
+  SourceLocation at;
+  std::string message;
+  std::string hint;
+  std::string str() const;
+  nlohmann::json json() const;  // {"file","line","column","message","hint"}
+};
+
 struct Metadata {
   std::string name;
   std::string tenant;  // empty: the context's tenant
   Labels labels;
+  /// Flows only: the revision the writer read. Applying it when the flow has moved on is a
+  /// conflict, so an edit of what `get -o yaml` printed never overwrites someone else's change.
+  std::optional<int64_t> revision;
 };
 
 struct TenantSpec {
@@ -39,19 +54,41 @@ struct UserSpec {
   bool disabled = false;
 };
 
+/// A robot's desired state; its labels are the document's metadata.labels.
+struct ClientSpec {
+  int capacity = 1;
+};
+
+inline constexpr std::string_view kKinds[] = {"Tenant", "User", "Client", "Flow"};
+
 struct Resource {
-  std::string kind;  // "Tenant", "User"
+  std::string kind;  // one of kKinds
   Metadata metadata;
-  std::variant<TenantSpec, UserSpec> spec;
+  std::variant<TenantSpec, UserSpec, ClientSpec, FlowSpec> spec;
   SourceLocation at;  // the document's start
 };
 
-/// Every document of a YAML stream ("---"-separated), decoded strictly. The first problem is
-/// core::Error{kInvalidArgument} "file:line:column: message" with a hint where one helps
-/// (unknown fields and kinds name the closest valid one).
+/// The documents of a YAML stream ("---"-separated) and every problem found in them.
+/// A document with a problem is left out of `resources`.
+struct Decoded {
+  std::vector<Resource> resources;
+  std::vector<Problem> problems;
+};
+
+/// Decodes strictly: unknown fields and kinds (with the closest valid one as a hint), bad
+/// names, secrets, and for flows everything validateFlow checks.
+Decoded decodeResources(std::string_view text, const std::string& file);
+
+/// decodeResources, throwing core::Error{kInvalidArgument} when there is any problem: its
+/// message lists them one per line, its details are their json().
 std::vector<Resource> parseResources(std::string_view text, const std::string& file);
 
-/// A document that parseResources reads back to the same resource, fields in a fixed order.
+/// Throws the error parseResources would for `problems`, when there are any.
+void throwIfProblems(const std::vector<Problem>& problems);
+
+/// The canonical form: fields in a fixed order, defaults written out, durations shortest.
+/// Decoding it gives back the same resource, and equal resources have equal forms.
+nlohmann::ordered_json toJson(const Resource& resource);
 std::string toYaml(const Resource& resource);
 
 Resource tenantResource(const Tenant& tenant);

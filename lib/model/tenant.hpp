@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,7 @@ struct Tenant {
   std::string name;  // DNS-label slug, e.g. "default"
   std::string display_name;
   core::TimePoint created_at{};
+  std::map<std::string, std::string> labels;  // metadata.labels of its YAML document
 };
 
 /// Why `name` is not a DNS label (1–63 of a-z, 0-9 and '-', starting and ending with a letter

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@ struct User {
   /// Sessions carry the epoch they were issued in; changing the password or disabling the
   /// user bumps it, which ends every open session at once.
   int64_t session_epoch = 0;
+  std::map<std::string, std::string> labels;  // metadata.labels of its YAML document
 };
 
 /// Why `name` is not a valid user name (1–64 letters, digits, '-', '_', '.', '@', starting with

@@ -12,7 +12,13 @@ std::string describeProblems(const nlohmann::json& problems) {
   std::string text;
   for (const auto& problem : problems) {
     if (!problem.is_object()) continue;
-    if (!text.empty()) text += "; ";
+    // A problem in a YAML document names its own place: "file:line:column: message".
+    const bool located = problem.contains("file");
+    if (!text.empty()) text += located ? "\n" : "; ";
+    if (located) {
+      text += problem.value("msg", "invalid");
+      continue;
+    }
     if (auto loc = problem.find("loc"); loc != problem.end() && loc->is_array()) {
       bool first = true;
       for (const auto& part : *loc) {

@@ -110,7 +110,38 @@ INSERT INTO signing_keys (kid, secret, created_at)
 DELETE FROM settings WHERE key IN ('jwt_kid', 'jwt_secret');
 )sql";
 
-constexpr std::array<std::string_view, 2> kMigrations = {kV1, kV2};
+// Flows as code: flows and their immutable revisions (kept by name, so history outlives a
+// deleted flow), and metadata labels on tenants and users for apply sets.
+constexpr std::string_view kV3 = R"sql(
+ALTER TABLE tenants ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE users ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';
+
+CREATE TABLE flows (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  labels TEXT NOT NULL DEFAULT '{}',
+  revision INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (tenant_id, name)
+);
+
+CREATE TABLE flow_revisions (
+  id INTEGER PRIMARY KEY,
+  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  flow TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  author TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (tenant_id, flow, number)
+);
+)sql";
+
+constexpr std::array<std::string_view, 3> kMigrations = {kV1, kV2, kV3};
 
 }  // namespace
 

@@ -5,6 +5,11 @@
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
+#include <SQLiteCpp/Transaction.h>
+
+#include <nlohmann/json.hpp>
+
+#include <map>
 #include <optional>
 
 #include "lib/core/error.hpp"
@@ -17,7 +22,7 @@ namespace rpa::store {
 // escapes lib/store. Constraint violations are the caller's conflict; the rest is unavailability.
 template <typename F>
 auto SqliteStore::locked(F&& f) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(mutex_);  // recursive: Store::transaction holds it around its body
   try {
     return f(*db_);
   } catch (const SQLite::Exception& e) {
@@ -47,6 +52,30 @@ inline void bindOptionalInt(SQLite::Statement& q, const char* name,
     q.bind(name, *v);
   else
     q.bind(name);
+}
+
+// A transaction, unless one is open already (Store::transaction), which then covers this work.
+class Atomic {
+ public:
+  explicit Atomic(SQLite::Database& db) {
+    if (sqlite3_get_autocommit(db.getHandle())) tx_.emplace(db);
+  }
+  void commit() {
+    if (tx_) tx_->commit();
+  }
+
+ private:
+  std::optional<SQLite::Transaction> tx_;
+};
+
+inline std::string labelsText(const std::map<std::string, std::string>& labels) {
+  return nlohmann::json(labels).dump();
+}
+
+inline std::map<std::string, std::string> readLabels(const SQLite::Column& c) {
+  auto labels = nlohmann::json::parse(c.getString(), nullptr, false);
+  if (!labels.is_object()) return {};
+  return labels.get<std::map<std::string, std::string>>();
 }
 
 inline std::optional<core::TimePoint> optionalTime(const SQLite::Column& c) {

@@ -1,26 +1,26 @@
 // SqliteStore: tenants, users, API tokens, the audit log and signing keys.
-#include <SQLiteCpp/Transaction.h>
-
 #include "lib/store/sqlite_detail.hpp"
 
 namespace rpa::store {
 
+using sqlite::labelsText;
 using sqlite::millis;
 using sqlite::optionalTime;
+using sqlite::readLabels;
 
 namespace {
 
-constexpr const char* kTenantColumns = "id, name, display_name, created_at";
+constexpr const char* kTenantColumns = "id, name, display_name, created_at, labels";
 constexpr const char* kUserColumns =
     "id, tenant_id, username, password_hash, role, system_admin, disabled, created_at, "
-    "session_epoch";
+    "session_epoch, labels";
 constexpr const char* kTokenColumns =
     "t.id, t.tenant_id, t.user_id, u.username, t.name, t.role, t.token_hash, t.hint, "
     "t.created_at, t.expires_at, t.last_used_at, t.revoked_at";
 
 model::Tenant readTenant(SQLite::Statement& q) {
   return {q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-          core::fromUnixMillis(q.getColumn(3).getInt64())};
+          core::fromUnixMillis(q.getColumn(3).getInt64()), readLabels(q.getColumn(4))};
 }
 
 model::User readUser(SQLite::Statement& q) {
@@ -34,6 +34,7 @@ model::User readUser(SQLite::Statement& q) {
   u.disabled = q.getColumn(6).getInt() != 0;
   u.created_at = core::fromUnixMillis(q.getColumn(7).getInt64());
   u.session_epoch = q.getColumn(8).getInt64();
+  u.labels = readLabels(q.getColumn(9));
   return u;
 }
 
@@ -101,8 +102,9 @@ std::vector<model::Tenant> SqliteStore::tenants() {
 model::Tenant SqliteStore::createTenant(model::Tenant tenant) {
   return locked([&](SQLite::Database& db) {
     SQLite::Statement q(db,
-                        "INSERT INTO tenants (name, display_name, created_at) "
-                        "VALUES (:name, :display, :created)");
+                        "INSERT INTO tenants (name, display_name, created_at, labels) "
+                        "VALUES (:name, :display, :created, :labels)");
+    q.bind(":labels", labelsText(tenant.labels));
     q.bind(":name", tenant.name);
     q.bind(":display", tenant.display_name);
     q.bind(":created", millis(tenant.created_at));
@@ -114,7 +116,10 @@ model::Tenant SqliteStore::createTenant(model::Tenant tenant) {
 
 bool SqliteStore::updateTenant(const model::Tenant& tenant) {
   return locked([&](SQLite::Database& db) {
-    SQLite::Statement q(db, "UPDATE tenants SET display_name = :display WHERE id = :id");
+    SQLite::Statement q(db,
+                        "UPDATE tenants SET display_name = :display, labels = :labels "
+                        "WHERE id = :id");
+    q.bind(":labels", labelsText(tenant.labels));
     q.bind(":display", tenant.display_name);
     q.bind(":id", tenant.id);
     return q.exec() > 0;
@@ -124,13 +129,13 @@ bool SqliteStore::updateTenant(const model::Tenant& tenant) {
 TenantContents SqliteStore::tenantContents(int64_t tenant_id) {
   return locked([&](SQLite::Database& db) {
     return TenantContents{count(db, "users", tenant_id), count(db, "clients", tenant_id),
-                          count(db, "api_tokens", tenant_id)};
+                          count(db, "api_tokens", tenant_id), count(db, "flows", tenant_id)};
   });
 }
 
 bool SqliteStore::deleteTenant(int64_t tenant_id) {
   return locked([&](SQLite::Database& db) {
-    SQLite::Transaction tx(db);
+    sqlite::Atomic tx(db);
     // Rows without a foreign key go by hand: a later tenant may be given the same id.
     for (const char* table : {"client_events", "audit_log"}) {
       SQLite::Statement q(db, std::string("DELETE FROM ") + table + " WHERE tenant_id = :tenant");
@@ -177,8 +182,9 @@ model::User SqliteStore::createUser(model::User user) {
     SQLite::Statement q(
         db,
         "INSERT INTO users (tenant_id, username, password_hash, role, system_admin, disabled, "
-        "created_at, session_epoch) VALUES (:tenant, :username, :hash, :role, :sa, :disabled, "
-        ":created, :epoch)");
+        "created_at, session_epoch, labels) VALUES (:tenant, :username, :hash, :role, :sa, "
+        ":disabled, :created, :epoch, :labels)");
+    q.bind(":labels", labelsText(user.labels));
     q.bind(":tenant", user.tenant_id);
     q.bind(":username", user.username);
     q.bind(":hash", user.password_hash);
@@ -197,7 +203,9 @@ bool SqliteStore::updateUser(const model::User& user) {
   return locked([&](SQLite::Database& db) {
     SQLite::Statement q(db,
                         "UPDATE users SET role = :role, disabled = :disabled, password_hash = "
-                        ":hash, session_epoch = :epoch WHERE tenant_id = :tenant AND id = :id");
+                        ":hash, session_epoch = :epoch, labels = :labels "
+                        "WHERE tenant_id = :tenant AND id = :id");
+    q.bind(":labels", labelsText(user.labels));
     q.bind(":role", std::string(model::toString(user.role)));
     q.bind(":disabled", user.disabled ? 1 : 0);
     q.bind(":hash", user.password_hash);
@@ -271,7 +279,7 @@ bool SqliteStore::revokeToken(int64_t tenant_id, int64_t token_id, core::TimePoi
 void SqliteStore::saveTokenUse(const std::vector<std::pair<int64_t, core::TimePoint>>& uses) {
   if (uses.empty()) return;
   locked([&](SQLite::Database& db) {
-    SQLite::Transaction tx(db);
+    sqlite::Atomic tx(db);
     SQLite::Statement q(db, "UPDATE api_tokens SET last_used_at = :at WHERE id = :id");
     for (const auto& [id, at] : uses) {
       q.bind(":at", millis(at));
@@ -350,7 +358,7 @@ std::vector<SigningKey> SqliteStore::signingKeys() {
 void SqliteStore::rotateSigningKey(const SigningKey& fresh, core::TimePoint now,
                                    core::TimePoint forget_before) {
   locked([&](SQLite::Database& db) {
-    SQLite::Transaction tx(db);
+    sqlite::Atomic tx(db);
     SQLite::Statement retire(db,
                              "UPDATE signing_keys SET retired_at = :now WHERE retired_at IS NULL");
     retire.bind(":now", millis(now));

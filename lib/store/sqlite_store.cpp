@@ -3,7 +3,6 @@
 #include <SQLiteCpp/Backup.h>
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
@@ -46,7 +45,7 @@ int SqliteStore::migrate() {
                                                " is newer than this rpad understands (" +
                                                std::to_string(steps.size()) + "); upgrade rpad");
     for (; version < static_cast<int>(steps.size()); ++version) {
-      SQLite::Transaction tx(db);
+      sqlite::Atomic tx(db);
       db.exec(std::string(steps[version]));
       db.exec("PRAGMA user_version = " + std::to_string(version + 1));
       tx.commit();
@@ -82,13 +81,34 @@ model::Client SqliteStore::createClient(model::Client client) {
                         "created_at) VALUES (:tenant, :name, :labels, :capacity, :hash, :created)");
     q.bind(":tenant", client.tenant_id);
     q.bind(":name", client.name);
-    q.bind(":labels", nlohmann::json(client.labels).dump());
+    q.bind(":labels", sqlite::labelsText(client.labels));
     q.bind(":capacity", client.capacity);
     q.bind(":hash", client.token_hash);
     q.bind(":created", sqlite::millis(client.created_at));
     q.exec();
     client.id = db.getLastInsertRowid();
     return client;
+  });
+}
+
+bool SqliteStore::updateClient(const model::Client& client) {
+  return locked([&](SQLite::Database& db) {
+    SQLite::Statement q(db,
+                        "UPDATE clients SET labels = :labels, capacity = :capacity "
+                        "WHERE tenant_id = :tenant AND id = :id");
+    q.bind(":labels", sqlite::labelsText(client.labels));
+    q.bind(":capacity", client.capacity);
+    q.bind(":tenant", client.tenant_id);
+    q.bind(":id", client.id);
+    return q.exec() > 0;
+  });
+}
+
+void SqliteStore::transaction(const std::function<void()>& body) {
+  locked([&](SQLite::Database& db) {
+    sqlite::Atomic tx(db);
+    body();
+    tx.commit();
   });
 }
 
@@ -115,8 +135,7 @@ std::vector<model::Client> SqliteStore::allClients() {
       c.tenant_id = q.getColumn(1).getInt64();
       c.tenant = q.getColumn(2).getString();
       c.name = q.getColumn(3).getString();
-      auto labels = nlohmann::json::parse(q.getColumn(4).getString(), nullptr, false);
-      if (labels.is_object()) c.labels = labels.get<model::Labels>();
+      c.labels = sqlite::readLabels(q.getColumn(4));
       c.capacity = q.getColumn(5).getInt();
       c.token_hash = q.getColumn(6).getString();
       c.created_at = core::fromUnixMillis(q.getColumn(7).getInt64());
@@ -136,7 +155,7 @@ std::vector<model::Client> SqliteStore::allClients() {
 void SqliteStore::saveLiveness(const std::vector<LivenessUpdate>& updates,
                                const std::vector<model::ClientEvent>& events) {
   locked([&](SQLite::Database& db) {
-    SQLite::Transaction tx(db);
+    sqlite::Atomic tx(db);
     SQLite::Statement update(db,
                              "UPDATE clients SET status = :status, last_heartbeat = :last, "
                              "version = :version, ip_address = :ip, clock_skew_ms = :skew "

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -49,7 +50,16 @@ class SqliteStore final : public Store {
   void rotateSigningKey(const SigningKey& fresh, core::TimePoint now,
                         core::TimePoint forget_before) override;
   model::Client createClient(model::Client client) override;
+  bool updateClient(const model::Client& client) override;
   bool deleteClient(int64_t tenant_id, int64_t client_id) override;
+  void transaction(const std::function<void()>& body) override;
+  std::vector<model::Flow> flows(int64_t tenant_id) override;
+  std::optional<model::Flow> flow(int64_t tenant_id, std::string_view name) override;
+  model::Flow putFlow(model::Flow flow) override;
+  bool deleteFlow(int64_t tenant_id, std::string_view name) override;
+  model::FlowRevision addFlowRevision(int64_t tenant_id, std::string_view flow,
+                                      model::FlowRevision revision) override;
+  std::vector<model::FlowRevision> flowRevisions(int64_t tenant_id, std::string_view flow) override;
   std::vector<model::Client> allClients() override;
   void saveLiveness(const std::vector<LivenessUpdate>& updates,
                     const std::vector<model::ClientEvent>& events) override;
@@ -60,7 +70,7 @@ class SqliteStore final : public Store {
   template <typename F>
   auto locked(F&& f);  // defined in sqlite_detail.hpp
 
-  std::mutex mutex_;
+  std::recursive_mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;
 };
 

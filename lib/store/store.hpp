@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include "lib/model/api_token.hpp"
 #include "lib/model/audit.hpp"
 #include "lib/model/client.hpp"
+#include "lib/model/flow.hpp"
 #include "lib/model/tenant.hpp"
 #include "lib/model/user.hpp"
 
@@ -24,7 +26,8 @@ struct TenantContents {
   int64_t users = 0;
   int64_t clients = 0;
   int64_t tokens = 0;
-  bool empty() const { return users == 0 && clients == 0 && tokens == 0; }
+  int64_t flows = 0;
+  bool empty() const { return users == 0 && clients == 0 && tokens == 0 && flows == 0; }
 };
 
 /// A JWT signing key. The newest unretired one signs; retired ones still verify until the
@@ -107,6 +110,8 @@ class Store {
 
   /// Inserts `client` (id ignored); ids are never reused. kConflict when the name is taken.
   virtual model::Client createClient(model::Client client) = 0;
+  /// Stores labels and capacity; false when no such client exists in the tenant.
+  virtual bool updateClient(const model::Client& client) = 0;
   /// False when no such client exists in the tenant. Its event history stays.
   virtual bool deleteClient(int64_t tenant_id, int64_t client_id) = 0;
   /// Every client of every tenant, for the in-memory registry at start.
@@ -117,6 +122,26 @@ class Store {
                             const std::vector<model::ClientEvent>& events) = 0;
   /// A client's recorded transitions, oldest first.
   virtual std::vector<model::ClientEvent> clientEvents(int64_t tenant_id, int64_t client_id) = 0;
+
+  /// Runs `body`, whose Store calls then commit together or, when it throws, not at all.
+  /// Other callers wait until it is done.
+  virtual void transaction(const std::function<void()>& body) = 0;
+
+  /// A tenant's flows by name, each with its current revision.
+  virtual std::vector<model::Flow> flows(int64_t tenant_id) = 0;
+  virtual std::optional<model::Flow> flow(int64_t tenant_id, std::string_view name) = 0;
+  /// Creates or updates the flow of this tenant and name (labels, revision, updated_at);
+  /// returns it as stored, with its id and current revision.
+  virtual model::Flow putFlow(model::Flow flow) = 0;
+  /// Deletes the flow; its revisions stay readable. False when there is none.
+  virtual bool deleteFlow(int64_t tenant_id, std::string_view name) = 0;
+  /// Appends a revision to the flow's history, numbered one past the last (history outlives
+  /// deletion, so a re-created flow goes on counting); returns it with its number.
+  virtual model::FlowRevision addFlowRevision(int64_t tenant_id, std::string_view flow,
+                                              model::FlowRevision revision) = 0;
+  /// A flow's revisions, oldest first, also after the flow was deleted.
+  virtual std::vector<model::FlowRevision> flowRevisions(int64_t tenant_id,
+                                                         std::string_view flow) = 0;
 
   /// Copies the live database to `destination` (SQLite online backup; no writer is blocked).
   virtual void backup(const std::filesystem::path& destination) = 0;

@@ -7,6 +7,7 @@
 #include "lib/api/authenticator.hpp"
 #include "lib/api/routes.hpp"
 #include "lib/auth/secrets.hpp"
+#include "lib/flows/apply.hpp"
 #include "tests/unit/api_fixture.hpp"
 
 using namespace rpa;
@@ -44,7 +45,7 @@ struct World : Api {
   std::string fresh(const char* prefix) { return prefix + std::to_string(++counter); }
 
   model::Tenant addTenant(const std::string& name) {
-    auto t = store.createTenant({0, name, name, clock.now()});
+    auto t = store.createTenant({0, name, name, clock.now(), {}});
     app->directory().putTenant(t);
     return t;
   }
@@ -90,6 +91,20 @@ struct World : Api {
     return {t.id, secret};
   }
 
+  // A flow of tenant `t` with one revision; returns its name.
+  std::string addFlow(const model::Tenant& t) {
+    model::FlowSpec spec;
+    spec.steps.push_back({"hello", "", "log", {}, {{"message", "hi"}}, std::nullopt, std::nullopt});
+    auto revision = flows::revisionOf(spec);
+    revision.author = "test";
+    revision.reason = "apply";
+    model::Flow f;
+    f.tenant_id = t.id;
+    f.name = fresh("flow-");
+    f.current = store.addFlowRevision(t.id, f.name, revision);
+    return store.putFlow(f).name;
+  }
+
   std::string session(const std::string& name) {
     const auto& u = users.at(name);
     return app->auth().issueSession(u, u.tenant_id == home.id ? home : acme);
@@ -133,6 +148,11 @@ std::map<std::string, Case> cases() {
     return [suffix](W& w, const Caller&, bool other) {
       const int64_t id = w.addRobot(other ? w.acme : w.home).first;
       return Sent{"/api/v1/clients/" + std::to_string(id) + suffix, "", ""};
+    };
+  };
+  const auto flow = [](std::string suffix, std::string body) {
+    return [suffix, body](W& w, const Caller&, bool other) {
+      return Sent{"/api/v1/flows/" + w.addFlow(other ? w.acme : w.home) + suffix, body, ""};
     };
   };
   const auto user = [](std::string suffix, std::string body) {
@@ -184,6 +204,16 @@ std::map<std::string, Case> cases() {
        return Sent{"/api/v1/tokens/" + std::to_string(w.addToken(owner, model::Role::kViewer).first), "", ""};
      }}},
     {"GET /api/v1/audit", {200, fixed("/api/v1/audit"), true}},
+    {"POST /api/v1/apply", {200, [](W& w, const Caller&, bool other) {
+       const json doc = {{"apiVersion", "rpa/v1"}, {"kind", "Flow"}, {"metadata", {{"name", w.fresh("f-")}}},
+                         {"spec", {{"steps", {{{"id", "a"}, {"uses", "log"}, {"with", {{"message", "x"}}}}}}}}};
+       return Sent{"/api/v1/apply", json{{"documents", {doc}}}.dump(), tenantQuery(other)};
+     }, true}},
+    {"GET /api/v1/flows", {200, fixed("/api/v1/flows"), true}},
+    {"GET /api/v1/flows/{name}", {200, flow("", "")}},
+    {"DELETE /api/v1/flows/{name}", {204, flow("", "")}},
+    {"GET /api/v1/flows/{name}/revisions", {200, flow("/revisions", "")}},
+    {"POST /api/v1/flows/{name}/rollback", {200, flow("/rollback", R"({"to":1})")}},
     {"POST /api/v1/clients", {201, [](W& w, const Caller&, bool other) {
        return Sent{"/api/v1/clients", json{{"name", w.fresh("bot-")}}.dump(), tenantQuery(other)};
      }, true}},

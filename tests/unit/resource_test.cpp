@@ -74,6 +74,7 @@ TEST_CASE("each kind of mistake names its file, line and column, with a hint") {
       {"apiVersion: rpa/v1\nkind: Tenant\nmetadata: {name: Bad_Name}\n",
        "repo/users.yaml:3:18: metadata.name may contain only lowercase letters, digits and '-'"},
       {"apiVersion: rpa/v1\nkind: User\nmetadata: {nmae: x}\n",
+       "repo/users.yaml:3:11: metadata.name is missing\n"
        "repo/users.yaml:3:12: unknown field \"nmae\" in metadata (did you mean \"name\"?)"},
       {"apiVersion: rpa/v1\nkind: User\nmetadata:\n  name: [a\n", "repo/users.yaml:5:1: "},
   };
@@ -103,6 +104,6 @@ TEST_CASE("what toYaml writes reads back the same") {
   CHECK(std::get<model::UserSpec>(back[0].spec).disabled);
   CHECK(model::toYaml(back[0]) == text);
 
-  const auto tenant = model::toYaml(model::tenantResource({0, "ops", "Operations", {}}));
+  const auto tenant = model::toYaml(model::tenantResource({0, "ops", "Operations", {}, {}}));
   CHECK(model::toYaml(model::parseResources(tenant, "t.yaml").at(0)) == tenant);
 }

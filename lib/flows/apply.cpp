@@ -1,0 +1,352 @@
+#include "lib/flows/apply.hpp"
+
+#include <map>
+
+#include "lib/auth/secrets.hpp"
+#include "lib/core/error.hpp"
+
+namespace rpa::flows {
+
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+// Thrown at the end of a dry run to roll its transaction back.
+struct DryRunDone {};
+
+constexpr std::string_view kOrder[] = {"Tenant", "User", "Client", "Flow"};
+
+int rank(const std::string& kind) {
+  return static_cast<int>(std::find(std::begin(kOrder), std::end(kOrder), kind) -
+                          std::begin(kOrder));
+}
+
+std::string objectName(const model::Resource& r) {
+  return r.kind + " " + (r.metadata.tenant.empty() ? "" : r.metadata.tenant + "/") +
+         r.metadata.name;
+}
+
+bool sameDocument(const model::Resource& a, const model::Resource& b) {
+  return model::toJson(a) == model::toJson(b);
+}
+
+model::FlowSpec specOf(const model::FlowRevision& revision) {
+  // Ordered: params keep the order they were written in.
+  const auto doc = nlohmann::ordered_json{{"apiVersion", model::kApiVersion},
+                                          {"kind", "Flow"},
+                                          {"metadata", {{"name", "stored"}}},
+                                          {"spec", nlohmann::ordered_json::parse(revision.spec)}};
+  auto parsed = model::parseResources(doc.dump(), "revision " + std::to_string(revision.number));
+  return std::get<model::FlowSpec>(parsed.at(0).spec);
+}
+
+ObjectResult resultFor(std::string kind, std::string tenant, std::string name) {
+  ObjectResult r;
+  r.kind = std::move(kind);
+  r.tenant = std::move(tenant);
+  r.name = std::move(name);
+  return r;
+}
+
+// One apply, inside the store transaction.
+class Batch {
+ public:
+  Batch(store::Store& store, core::TimePoint now, const ApplyScope& scope,
+        const ApplyOptions& options)
+      : store_(store), now_(now), scope_(scope), options_(options) {}
+
+  ObjectResult put(const model::Resource& doc) {
+    auto r = resultFor(doc.kind, doc.metadata.tenant, doc.metadata.name);
+    if (doc.kind == "Tenant")
+      putTenant(doc, r);
+    else if (doc.kind == "User")
+      putUser(doc, r);
+    else if (doc.kind == "Client")
+      putClient(doc, r);
+    else
+      putFlow(doc, r);
+    return r;
+  }
+
+  // Objects of the apply set that the batch no longer holds, most dependent kinds first.
+  std::vector<ObjectResult> prune(const std::set<std::string>& kept) {
+    std::vector<ObjectResult> out;
+    auto managed = [&](const model::Labels& labels) {
+      auto it = labels.find(std::string(kApplySetLabel));
+      return it != labels.end() && it->second == options_.apply_set;
+    };
+    auto gone = [&](const std::string& kind, const std::string& tenant, const std::string& name) {
+      return scope_.kinds.contains(kind) && !kept.contains(kind + " " + tenant + "/" + name);
+    };
+    std::vector<model::Tenant> tenants;
+    for (const auto& t : store_.tenants())
+      if (scope_.any_tenant || t.name == scope_.tenant) tenants.push_back(t);
+    for (const auto& t : tenants) {
+      for (const auto& f : store_.flows(t.id))
+        if (managed(f.labels) && gone("Flow", t.name, f.name)) {
+          store_.deleteFlow(t.id, f.name);
+          out.push_back(pruned("Flow", t.name, f.name, flowResource(f), f));
+        }
+      for (auto c : store_.allClients())
+        if (c.tenant_id == t.id && managed(c.labels) && gone("Client", t.name, c.name)) {
+          store_.deleteClient(t.id, c.id);
+          out.push_back(pruned("Client", t.name, c.name, clientResource(c), c));
+        }
+      for (const auto& u : store_.users(t.id))
+        if (managed(u.labels) && gone("User", t.name, u.username)) {
+          store_.deleteUser(t.id, u.id);
+          out.push_back(pruned("User", t.name, u.username, userDoc(u, t.name), u));
+        }
+    }
+    for (const auto& t : tenants)
+      if (managed(t.labels) && gone("Tenant", "", t.name)) {
+        if (t.name == model::kDefaultTenant)
+          throw Error(ErrorCode::kConflict, "the default tenant cannot be pruned");
+        if (auto left = store_.tenantContents(t.id); !left.empty())
+          throw Error(ErrorCode::kConflict,
+                      "tenant " + t.name + " would be pruned but still holds objects that " +
+                          "apply set " + options_.apply_set + " does not manage");
+        store_.deleteTenant(t.id);
+        out.push_back(pruned("Tenant", "", t.name, tenantDoc(t), t));
+      }
+    return out;
+  }
+
+ private:
+  template <typename Stored>
+  static ObjectResult pruned(std::string kind, std::string tenant, std::string name,
+                             model::Resource live, Stored stored) {
+    auto r = resultFor(std::move(kind), std::move(tenant), std::move(name));
+    r.action = Action::kPruned;
+    r.live = std::move(live);
+    r.stored = std::move(stored);
+    return r;
+  }
+
+  static void decide(ObjectResult& r, const std::optional<model::Resource>& live,
+                     const model::Resource& wanted) {
+    r.live = live;
+    r.object = wanted;
+    r.action = !live                         ? Action::kCreated
+               : sameDocument(*live, wanted) ? Action::kUnchanged
+                                             : Action::kConfigured;
+  }
+
+  static model::Resource tenantDoc(const model::Tenant& t) {
+    auto doc = model::tenantResource(t);
+    doc.metadata.labels = t.labels;
+    return doc;
+  }
+
+  static model::Resource userDoc(const model::User& u, const std::string& tenant) {
+    auto doc = model::userResource(u, tenant);
+    doc.metadata.labels = u.labels;
+    return doc;
+  }
+
+  int64_t tenantId(const std::string& name) {
+    auto t = store_.tenantByName(name);
+    if (!t) throw Error(ErrorCode::kNotFound, "tenant \"" + name + "\" not found");
+    return t->id;
+  }
+
+  void putTenant(const model::Resource& doc, ObjectResult& r) {
+    auto live = store_.tenantByName(doc.metadata.name);
+    decide(r, live ? std::optional(tenantDoc(*live)) : std::nullopt, doc);
+    model::Tenant t = live.value_or(model::Tenant{0, doc.metadata.name, "", now_, {}});
+    t.display_name = std::get<model::TenantSpec>(doc.spec).display_name;
+    t.labels = doc.metadata.labels;
+    if (r.action == Action::kCreated) t = store_.createTenant(t);
+    if (r.action == Action::kConfigured) store_.updateTenant(t);
+    r.stored = t;
+  }
+
+  void putUser(const model::Resource& doc, ObjectResult& r) {
+    const int64_t tenant = tenantId(doc.metadata.tenant);
+    auto live = store_.user(tenant, doc.metadata.name);
+    decide(r, live ? std::optional(userDoc(*live, doc.metadata.tenant)) : std::nullopt, doc);
+    const auto& spec = std::get<model::UserSpec>(doc.spec);
+    model::User u = live.value_or(model::User{});
+    r.disabled_now = live && spec.disabled && !live->disabled;
+    if (r.disabled_now) ++u.session_epoch;
+    u.tenant_id = tenant;
+    u.username = doc.metadata.name;
+    u.role = spec.role;
+    u.disabled = spec.disabled;
+    u.labels = doc.metadata.labels;
+    if (r.action == Action::kCreated) {
+      u.created_at = now_;  // no password: it cannot log in before one is set
+      u = store_.createUser(u);
+    }
+    if (r.action == Action::kConfigured) store_.updateUser(u);
+    r.stored = u;
+  }
+
+  void putClient(const model::Resource& doc, ObjectResult& r) {
+    const int64_t tenant = tenantId(doc.metadata.tenant);
+    std::optional<model::Client> live;
+    for (auto& c : store_.allClients())
+      if (c.tenant_id == tenant && c.name == doc.metadata.name) live = std::move(c);
+    decide(r, live ? std::optional(clientResource(*live)) : std::nullopt, doc);
+    model::Client c = live.value_or(model::Client{});
+    c.tenant_id = tenant;
+    c.tenant = doc.metadata.tenant;
+    c.name = doc.metadata.name;
+    c.labels = doc.metadata.labels;
+    c.capacity = std::get<model::ClientSpec>(doc.spec).capacity;
+    if (r.action == Action::kCreated) {
+      auto [token, hash] = options_.new_client_token();
+      r.token = std::move(token);
+      c.token_hash = std::move(hash);
+      c.created_at = now_;
+      c = store_.createClient(c);
+    }
+    if (r.action == Action::kConfigured) store_.updateClient(c);
+    r.stored = c;
+  }
+
+  void putFlow(const model::Resource& doc, ObjectResult& r) {
+    const int64_t tenant = tenantId(doc.metadata.tenant);
+    auto live = store_.flow(tenant, doc.metadata.name);
+    if (doc.metadata.revision && (!live || live->current.number != *doc.metadata.revision))
+      throw Error(ErrorCode::kConflict,
+                  "flow " + doc.metadata.tenant + "/" + doc.metadata.name + " changed since " +
+                      "revision " + std::to_string(*doc.metadata.revision) +
+                      (live ? " (it is at " + std::to_string(live->current.number) + ")"
+                            : " (it was deleted)") +
+                      "; get it again, or drop metadata.revision to overwrite");
+    auto revision = revisionOf(std::get<model::FlowSpec>(doc.spec));
+    model::Flow f = live.value_or(model::Flow{});
+    r.new_revision = !live || live->current.hash != revision.hash;
+    if (r.new_revision) {
+      revision.author = options_.author;
+      revision.reason = "apply";
+      revision.created_at = now_;
+      f.current = store_.addFlowRevision(tenant, doc.metadata.name, revision);
+    }
+    f.tenant_id = tenant;
+    f.name = doc.metadata.name;
+    f.labels = doc.metadata.labels;
+    f.updated_at = now_;
+    auto wanted = doc;
+    wanted.metadata.revision = f.current.number;
+    auto before = live ? std::optional(flowResource(*live)) : std::nullopt;
+    decide(r, before, wanted);
+    if (r.action != Action::kUnchanged) f = store_.putFlow(f);
+    r.stored = f;
+  }
+
+  store::Store& store_;
+  core::TimePoint now_;
+  const ApplyScope& scope_;
+  const ApplyOptions& options_;
+};
+
+}  // namespace
+
+std::string_view toString(Action action) {
+  switch (action) {
+    case Action::kCreated:
+      return "created";
+    case Action::kConfigured:
+      return "configured";
+    case Action::kUnchanged:
+      return "unchanged";
+    case Action::kPruned:
+      return "pruned";
+  }
+  return "unchanged";
+}
+
+model::FlowRevision revisionOf(const model::FlowSpec& spec) {
+  model::FlowRevision r;
+  model::Resource doc;
+  doc.kind = "Flow";
+  doc.spec = spec;
+  r.spec = model::toJson(doc)["spec"].dump();
+  r.hash = auth::sha256Hex(r.spec);
+  return r;
+}
+
+model::Resource flowResource(const model::Flow& flow) {
+  model::Resource r;
+  r.kind = "Flow";
+  r.metadata = {flow.name, flow.tenant, flow.labels, flow.current.number};
+  r.spec = specOf(flow.current);
+  return r;
+}
+
+model::Resource clientResource(const model::Client& client) {
+  model::Resource r;
+  r.kind = "Client";
+  r.metadata = {client.name, client.tenant, client.labels, std::nullopt};
+  r.spec = model::ClientSpec{client.capacity};
+  return r;
+}
+
+std::vector<ObjectResult> ApplyEngine::apply(std::vector<model::Resource> documents,
+                                             const ApplyScope& scope, const ApplyOptions& options) {
+  if (options.prune && options.apply_set.empty())
+    throw Error(ErrorCode::kInvalidArgument, "prune needs an apply set to know what it manages");
+  std::map<std::string, std::string> seen;  // object → where it was written
+  std::set<std::string> kept;
+  for (auto& doc : documents) {
+    if (doc.kind != "Tenant" && doc.metadata.tenant.empty()) doc.metadata.tenant = scope.tenant;
+    const auto name = objectName(doc);
+    if (!scope.any_tenant && doc.kind != "Tenant" && doc.metadata.tenant != scope.tenant)
+      throw Error(ErrorCode::kNotFound,
+                  doc.at.str() + ": tenant \"" + doc.metadata.tenant + "\" not found");
+    if (!scope.kinds.contains(doc.kind))
+      throw Error(ErrorCode::kPermissionDenied,
+                  doc.at.str() + ": your role may not apply " + doc.kind + " objects");
+    if (auto [it, fresh] = seen.emplace(name, doc.at.str()); !fresh)
+      throw Error(ErrorCode::kInvalidArgument,
+                  doc.at.str() + ": " + name + " is already defined at " + it->second);
+    if (!options.apply_set.empty())
+      doc.metadata.labels.emplace(std::string(kApplySetLabel), options.apply_set);
+    kept.insert(doc.kind + " " + doc.metadata.tenant + "/" + doc.metadata.name);
+  }
+  std::stable_sort(documents.begin(), documents.end(),
+                   [](const auto& a, const auto& b) { return rank(a.kind) < rank(b.kind); });
+  std::vector<ObjectResult> results;
+  const auto now = clock_.now();
+  try {
+    store_.transaction([&] {
+      Batch batch(store_, now, scope, options);
+      for (const auto& doc : documents) results.push_back(batch.put(doc));
+      if (options.prune)
+        for (auto& r : batch.prune(kept)) results.push_back(std::move(r));
+      if (options.dry_run) throw DryRunDone{};
+    });
+  } catch (const DryRunDone&) {
+  }
+  return results;
+}
+
+model::Flow ApplyEngine::rollback(int64_t tenant_id, const std::string& name, int64_t to,
+                                  std::optional<int64_t> expected, const std::string& author) {
+  model::Flow out;
+  store_.transaction([&] {
+    auto flow = store_.flow(tenant_id, name);
+    if (!flow) throw Error(ErrorCode::kNotFound, "flow \"" + name + "\" not found");
+    if (expected && *expected != flow->current.number)
+      throw Error(ErrorCode::kConflict, "flow " + name + " is at revision " +
+                                            std::to_string(flow->current.number) + ", not " +
+                                            std::to_string(*expected));
+    std::optional<model::FlowRevision> old;
+    for (auto& r : store_.flowRevisions(tenant_id, name))
+      if (r.number == to) old = std::move(r);
+    if (!old)
+      throw Error(ErrorCode::kNotFound, "flow " + name + " has no revision " + std::to_string(to));
+    old->author = author;
+    old->reason = "rollback to " + std::to_string(to);
+    old->created_at = clock_.now();
+    flow->current = store_.addFlowRevision(tenant_id, name, *old);
+    flow->updated_at = old->created_at;
+    out = store_.putFlow(*flow);
+  });
+  return out;
+}
+
+}  // namespace rpa::flows

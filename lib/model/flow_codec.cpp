@@ -1,0 +1,368 @@
+#include "lib/model/flow_codec.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "lib/core/suggest.hpp"
+#include "lib/model/cron.hpp"
+
+namespace rpa::model {
+
+namespace {
+
+// What an action's `with` may hold.
+enum class Input { kString, kStringMap, kDuration, kStringOrMap, kStatusCodes };
+
+struct InputRule {
+  std::string_view name;
+  Input type;
+  bool required = false;
+  std::initializer_list<std::string_view> choices = {};  // for strings: the allowed values
+};
+
+struct ActionRule {
+  std::string_view action;
+  std::initializer_list<InputRule> inputs;
+};
+
+// clang-format off
+const ActionRule kActionRules[] = {
+  {"shell", {{"command", Input::kString, true},
+             {"shell", Input::kString, false, {"bash", "sh", "powershell", "cmd"}},
+             {"workdir", Input::kString},
+             {"env", Input::kStringMap}}},
+  {"http",  {{"url", Input::kString, true},
+             {"method", Input::kString, false, {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"}},
+             {"headers", Input::kStringMap},
+             {"body", Input::kStringOrMap},
+             {"expect_status", Input::kStatusCodes}}},
+  {"sleep", {{"duration", Input::kDuration, true}}},
+  {"log",   {{"message", Input::kString, true},
+             {"level", Input::kString, false, {"info", "warn", "error"}}}},
+};
+// clang-format on
+
+std::string joined(std::initializer_list<std::string_view> words, std::string_view last_sep) {
+  std::string out;
+  size_t i = 0;
+  for (auto w : words) {
+    if (i > 0) out += (i + 1 == words.size()) ? std::string(last_sep) : std::string(", ");
+    out += w;
+    ++i;
+  }
+  return out;
+}
+
+class FlowDecoder {
+ public:
+  explicit FlowDecoder(YamlDecoder& d) : d_(d) {}
+
+  FlowSpec decode(const YAML::Node& node) {
+    d_.map(node, "spec");
+    d_.onlyKeys(node, "a Flow's spec",
+                {"description", "schedule", "timezone", "target", "timeout", "concurrency",
+                 "params", "steps"});
+    FlowSpec s;
+    if (auto v = node["description"]) s.description = d_.string(v, "description");
+    if (auto v = node["schedule"]) s.schedule = schedule(v);
+    if (auto v = node["timezone"]) s.timezone = timezone(v);
+    if (auto v = node["target"]) {
+      d_.map(v, "target");
+      d_.onlyKeys(v, "target", {"labels"});
+      if (auto labels = v["labels"]) s.target = d_.stringMap(labels, "target.labels");
+    }
+    if (auto v = node["timeout"]) s.timeout = positive(v, "timeout");
+    if (auto v = node["concurrency"]) s.concurrency = d_.integer(v, "concurrency", 1, 1000);
+    if (auto v = node["params"]) params(v, s);
+    const auto steps_node = node["steps"];
+    if (!steps_node) d_.fail(node, "a flow needs steps", "add steps: [{id: ..., uses: ...}]");
+    d_.seq(steps_node, "steps");
+    if (steps_node.size() == 0) d_.fail(steps_node, "a flow needs at least one step");
+    for (const auto& step : steps_node) s.steps.push_back(this->step(step, s));
+    checkNeeds(s);
+    return s;
+  }
+
+ private:
+  std::string schedule(const YAML::Node& v) {
+    auto text = d_.string(v, "schedule");
+    auto parsed = CronSchedule::parse(text);
+    if (const auto* problem = std::get_if<CronProblem>(&parsed)) {
+      auto at = d_.at(v);
+      at.column += static_cast<int>(problem->offset) + (v.Tag() == "!" ? 1 : 0);
+      d_.note(at, "bad schedule \"" + text + "\": " + problem->message,
+              "five fields: minute hour day-of-month month day-of-week, e.g. \"0 2 * * *\"");
+    }
+    return text;
+  }
+
+  std::string timezone(const YAML::Node& v) {
+    auto text = d_.string(v, "timezone");
+    if (auto why = checkTimezone(text); !why.empty())
+      d_.note(v, "timezone \"" + text + "\" " + why, "an IANA name such as Asia/Shanghai or UTC");
+    return text;
+  }
+
+  core::Millis positive(const YAML::Node& v, const std::string& what) {
+    auto d = d_.duration(v, what);
+    if (d.count() <= 0) d_.note(v, what + " must be longer than 0");
+    return d;
+  }
+
+  void params(const YAML::Node& node, FlowSpec& s) {
+    d_.map(node, "params");
+    for (const auto& kv : node) {
+      const auto name = kv.first.as<std::string>("");
+      if (auto why = checkParamName(name); !why.empty()) d_.note(kv.first, "param name " + why);
+      d_.map(kv.second, "param " + name);
+      d_.onlyKeys(kv.second, "a param", {"type", "default", "description"});
+      ParamSpec p;
+      if (auto type = kv.second["type"]) {
+        p.type = d_.string(type, "type");
+        if (std::find(std::begin(kParamTypes), std::end(kParamTypes), p.type) ==
+            std::end(kParamTypes)) {
+          auto near = core::closest(p.type, {"string", "integer", "number", "boolean"});
+          d_.note(type, "param type must be string, integer, number or boolean",
+                  near ? "did you mean " + *near + "?" : "");
+        }
+      }
+      if (auto def = kv.second["default"]) {
+        p.default_value = d_.json(def);
+        if (!fitsType(*p.default_value, p.type))
+          d_.note(def, "the default of param " + name + " is not of type " + p.type);
+        if (p.type == "string" && !p.default_value->is_string())
+          p.default_value = def.Scalar();  // `default: 2025` of a string param is "2025"
+      }
+      if (auto text = kv.second["description"]) p.description = d_.string(text, "description");
+      s.params.emplace(name, std::move(p));
+    }
+  }
+
+  static bool fitsType(const nlohmann::json& v, const std::string& type) {
+    if (type == "integer") return v.is_number_integer();
+    if (type == "number") return v.is_number();
+    if (type == "boolean") return v.is_boolean();
+    return v.is_primitive() && !v.is_null();  // a string param takes any scalar as text
+  }
+
+  StepSpec step(const YAML::Node& node, const FlowSpec& flow) {
+    d_.map(node, "a step");
+    d_.onlyKeys(node, "a step", {"id", "name", "uses", "needs", "with", "retry", "timeout"});
+    StepSpec st;
+    const auto id = node["id"];
+    if (!id) d_.fail(node, "a step needs an id", "id: a short name like download");
+    st.id = d_.string(id, "id");
+    if (auto why = checkStepId(st.id); !why.empty()) d_.note(id, "step id " + why);
+    if (auto [it, fresh] = step_ids_.emplace(st.id, d_.at(id)); !fresh)
+      d_.note(id, "duplicate step id \"" + st.id + "\"",
+              "the first is at line " + std::to_string(it->second.line));
+    if (auto name = node["name"]) st.name = d_.string(name, "name");
+    const auto uses = node["uses"];
+    if (!uses) d_.fail(node, "step " + st.id + " needs `uses`", "shell, http, sleep or log");
+    st.uses = d_.string(uses, "uses");
+    if (auto needs = node["needs"]) {
+      d_.seq(needs, "needs");
+      for (const auto& n : needs) {
+        st.needs.push_back(d_.string(n, "needs"));
+        needs_.push_back({st.id, st.needs.back(), n});
+      }
+    }
+    if (auto retry = node["retry"]) {
+      d_.map(retry, "retry");
+      d_.onlyKeys(retry, "retry", {"attempts", "delay"});
+      RetrySpec r;
+      if (auto a = retry["attempts"]) r.attempts = d_.integer(a, "attempts", 1, 100);
+      if (auto delay = retry["delay"]) r.delay = d_.duration(delay, "delay");
+      st.retry = r;
+    }
+    if (auto t = node["timeout"]) st.timeout = positive(t, "timeout");
+    const auto with = node["with"];
+    st.with = with ? d_.json(d_.map(with, "with")) : nlohmann::json::object();
+    checkAction(st, uses, with ? with : YAML::Node(YAML::NodeType::Map), node);
+    if (with) checkReferences(with, flow);
+    return st;
+  }
+
+  // `step` is where a missing input is reported when the step has no `with` at all.
+  void checkAction(const StepSpec& st, const YAML::Node& uses, const YAML::Node& with,
+                   const YAML::Node& step) {
+    const auto* rule = std::find_if(std::begin(kActionRules), std::end(kActionRules),
+                                    [&](const auto& r) { return r.action == st.uses; });
+    if (rule == std::end(kActionRules)) {
+      auto near = core::closest(st.uses, {"shell", "http", "sleep", "log"});
+      d_.note(uses, "unknown action \"" + st.uses + "\"",
+              near ? "did you mean " + *near + "?" : "shell, http, sleep or log");
+      return;
+    }
+    for (const auto& kv : with) {
+      const auto key = kv.first.as<std::string>("");
+      const auto* input = std::find_if(rule->inputs.begin(), rule->inputs.end(),
+                                       [&](const auto& in) { return in.name == key; });
+      if (input == rule->inputs.end()) {
+        std::vector<std::string> names;
+        for (const auto& in : rule->inputs) names.emplace_back(in.name);
+        auto near = core::closest(key, names);
+        d_.note(kv.first, "unknown input \"" + key + "\" of " + st.uses,
+                near ? "did you mean \"" + *near + "\"?" : "");
+        continue;
+      }
+      checkInput(*input, kv.second, st.uses);
+    }
+    for (const auto& in : rule->inputs)
+      if (in.required && !with[std::string(in.name)])
+        d_.note(with.size() > 0 ? with : step,
+                "step " + st.id + " (" + st.uses + ") needs with." + std::string(in.name));
+  }
+
+  void checkInput(const InputRule& in, const YAML::Node& v, std::string_view action) {
+    const auto what = std::string(action) + "." + std::string(in.name);
+    switch (in.type) {
+      case Input::kString:
+        if (!v.IsScalar()) return d_.note(v, what + " must be a string");
+        if (in.choices.size() > 0 &&
+            std::find(in.choices.begin(), in.choices.end(), v.Scalar()) == in.choices.end()) {
+          auto near = core::closest(v.Scalar(), in.choices);
+          d_.note(v, what + " must be " + joined(in.choices, " or "),
+                  near ? "did you mean " + *near + "?" : "");
+        }
+        return;
+      case Input::kStringMap:
+        d_.stringMap(v, what);
+        return;
+      case Input::kDuration:
+        d_.duration(v, what);
+        return;
+      case Input::kStringOrMap:
+        if (!v.IsScalar() && !v.IsMap()) d_.note(v, what + " must be a string or a mapping");
+        return;
+      case Input::kStatusCodes: {
+        auto codes = d_.json(v);
+        if (codes.is_number_integer()) codes = nlohmann::json::array({codes});
+        const bool ok = codes.is_array() && std::all_of(codes.begin(), codes.end(), [](auto& c) {
+                          return c.is_number_integer() && c >= 100 && c <= 599;
+                        });
+        if (!ok) d_.note(v, what + " must be a status code (100-599) or a list of them");
+        return;
+      }
+    }
+  }
+
+  // `${{ params.NAME }}` anywhere in the inputs must name a declared param.
+  void checkReferences(const YAML::Node& node, const FlowSpec& flow) {
+    if (node.IsMap()) {
+      for (const auto& kv : node) checkReferences(kv.second, flow);
+      return;
+    }
+    if (node.IsSequence()) {
+      for (const auto& item : node) checkReferences(item, flow);
+      return;
+    }
+    if (!node.IsScalar()) return;
+    const auto& text = node.Scalar();
+    for (size_t open = text.find("${{"); open != std::string::npos;
+         open = text.find("${{", open + 3)) {
+      const auto close = text.find("}}", open);
+      if (close == std::string::npos) {
+        d_.note(node, "unclosed ${{ in \"" + text + "\"", "write ${{ params.NAME }}");
+        return;
+      }
+      auto expr = text.substr(open + 3, close - open - 3);
+      expr.erase(0, expr.find_first_not_of(" \t"));
+      expr.erase(expr.find_last_not_of(" \t") + 1);
+      if (expr.rfind("params.", 0) != 0) {
+        d_.note(node, "unknown expression ${{ " + expr + " }}",
+                "only ${{ params.NAME }} is supported");
+        continue;
+      }
+      const auto name = expr.substr(7);
+      std::vector<std::string> declared;
+      for (const auto& [p, spec] : flow.params) declared.push_back(p);
+      if (std::find(declared.begin(), declared.end(), name) != declared.end()) continue;
+      auto near = core::closest(name, declared);
+      d_.note(node, "unknown param \"" + name + "\" in ${{ " + expr + " }}",
+              near ? "did you mean \"" + *near + "\"?" : "declare it under spec.params");
+    }
+  }
+
+  void checkNeeds(const FlowSpec& s) {
+    std::vector<std::string> ids;
+    for (const auto& st : s.steps) ids.push_back(st.id);
+    for (const auto& n : needs_) {
+      if (n.needed == n.step) {
+        d_.note(n.node, "step " + n.step + " needs itself", "remove it from needs");
+      } else if (std::find(ids.begin(), ids.end(), n.needed) == ids.end()) {
+        auto near = core::closest(n.needed, ids);
+        d_.note(n.node, "step " + n.step + " needs unknown step \"" + n.needed + "\"",
+                near ? "did you mean \"" + *near + "\"?" : "");
+      }
+    }
+    if (auto cycle = findCycle(s); !cycle.empty()) {
+      std::string path;
+      for (const auto& id : cycle) path += (path.empty() ? "" : " → ") + id;
+      // Point at the `needs` entry that closes the cycle.
+      const auto& last = cycle[cycle.size() - 2];
+      for (const auto& n : needs_)
+        if (n.step == last && n.needed == cycle.back()) {
+          d_.note(n.node, "steps form a cycle: " + path,
+                  "each needs the next; remove one of these needs");
+          break;
+        }
+    }
+  }
+
+  struct Need {
+    std::string step;
+    std::string needed;
+    YAML::Node node;
+  };
+
+  YamlDecoder& d_;
+  std::map<std::string, SourceLocation> step_ids_;
+  std::vector<Need> needs_;
+};
+
+nlohmann::ordered_json stepJson(const StepSpec& st) {
+  nlohmann::ordered_json out;
+  out["id"] = st.id;
+  if (!st.name.empty()) out["name"] = st.name;
+  out["uses"] = st.uses;
+  if (!st.needs.empty()) out["needs"] = st.needs;
+  if (!st.with.empty()) out["with"] = st.with;
+  if (st.retry)
+    out["retry"] = {{"attempts", st.retry->attempts}, {"delay", formatDuration(st.retry->delay)}};
+  if (st.timeout) out["timeout"] = formatDuration(*st.timeout);
+  return out;
+}
+
+}  // namespace
+
+nlohmann::ordered_json encodeFlowSpec(const FlowSpec& s) {
+  nlohmann::ordered_json out;
+  if (!s.description.empty()) out["description"] = s.description;
+  if (!s.schedule.empty()) out["schedule"] = s.schedule;
+  if (!s.timezone.empty()) out["timezone"] = s.timezone;
+  if (!s.target.empty()) out["target"] = {{"labels", s.target}};
+  out["timeout"] = formatDuration(s.timeout);
+  out["concurrency"] = s.concurrency;
+  if (!s.params.empty()) {
+    nlohmann::ordered_json params = nlohmann::ordered_json::object();
+    for (const auto& [name, p] : s.params) {
+      nlohmann::ordered_json param;
+      param["type"] = p.type;
+      if (p.default_value) param["default"] = *p.default_value;
+      if (!p.description.empty()) param["description"] = p.description;
+      params[name] = std::move(param);
+    }
+    out["params"] = std::move(params);
+  }
+  out["steps"] = nlohmann::ordered_json::array();
+  for (const auto& st : s.steps) out["steps"].push_back(stepJson(st));
+  return out;
+}
+
+FlowSpec decodeFlowSpec(YamlDecoder& d, const YAML::Node& spec) {
+  return FlowDecoder(d).decode(spec);
+}
+
+}  // namespace rpa::model
