@@ -303,7 +303,8 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
         const uint64_t id = next_id_++;
         pss->id = id;
         const bool expects_body = declared > 0 || chunked;
-        p->too_big = declared > kMaxBodyBytes;
+        p->too_big =
+            declared > (p->request.path == "/api/v1/apply" ? kMaxApplyBodyBytes : kMaxBodyBytes);
         pending_.emplace(id, std::move(p));
         if (declared > kMaxDrainBytes) return tooLarge(wsi, id);
         if (chunked) {

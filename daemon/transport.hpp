@@ -25,6 +25,9 @@ namespace rpa::daemon {
 
 /// Upper bound of a request body; larger ones get 413 (SPEC §3.1).
 inline constexpr size_t kMaxBodyBytes = 1 << 20;
+/// POST /api/v1/apply carries a whole GitOps repo in one all-or-nothing batch (1,000 flows are
+/// about 1.2 MB), so it may send more.
+inline constexpr size_t kMaxApplyBodyBytes = 8 << 20;
 /// An oversized body up to this size is read and discarded before the 413, so the client, still
 /// sending, can read the answer instead of a reset. Beyond it rpad answers at once and closes.
 inline constexpr size_t kMaxDrainBytes = 16 << 20;
