@@ -88,7 +88,7 @@ class Batch {
           store_.deleteFlow(t.id, f.name);
           out.push_back(pruned("Flow", t.name, f.name, flowResource(f), f));
         }
-      for (auto c : store_.allClients())
+      for (const auto& c : clients())
         if (c.tenant_id == t.id && managed(c.labels) && gone("Client", t.name, c.name)) {
           store_.deleteClient(t.id, c.id);
           out.push_back(pruned("Client", t.name, c.name, clientResource(c), c));
@@ -145,6 +145,13 @@ class Batch {
     return doc;
   }
 
+  // Every robot, read once per batch: the store has no lookup by name, and a batch may name
+  // many robots among a fleet of thousands.
+  const std::vector<model::Client>& clients() {
+    if (!clients_) clients_ = store_.allClients();
+    return *clients_;
+  }
+
   int64_t tenantId(const std::string& name) {
     auto t = store_.tenantByName(name);
     if (!t) throw Error(ErrorCode::kNotFound, "tenant \"" + name + "\" not found");
@@ -186,8 +193,8 @@ class Batch {
   void putClient(const model::Resource& doc, ObjectResult& r) {
     const int64_t tenant = tenantId(doc.metadata.tenant);
     std::optional<model::Client> live;
-    for (auto& c : store_.allClients())
-      if (c.tenant_id == tenant && c.name == doc.metadata.name) live = std::move(c);
+    for (const auto& c : clients())
+      if (c.tenant_id == tenant && c.name == doc.metadata.name) live = c;
     decide(r, live ? std::optional(clientResource(*live)) : std::nullopt, doc);
     model::Client c = live.value_or(model::Client{});
     c.tenant_id = tenant;
@@ -241,6 +248,7 @@ class Batch {
   core::TimePoint now_;
   const ApplyScope& scope_;
   const ApplyOptions& options_;
+  std::optional<std::vector<model::Client>> clients_;
 };
 
 }  // namespace
