@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 
 #include "lib/core/error.hpp"
 
@@ -50,6 +51,39 @@ std::string age(const nlohmann::json& seconds) {
   if (s < 7200) return std::to_string(s / 60) + "m ago";
   if (s < 172800) return std::to_string(s / 3600) + "h ago";
   return std::to_string(s / 86400) + "d ago";
+}
+
+std::string labelsText(const nlohmann::json& labels) {
+  std::string out;
+  if (labels.is_object())
+    for (auto& [k, v] : labels.items()) {
+      if (!out.empty()) out += ',';
+      out += k;
+      out += '=';
+      out += cell(v);
+    }
+  return out.empty() ? "-" : out;
+}
+
+void printClients(const nlohmann::json& items, Format format) {
+  if (format == Format::kName) {
+    for (const auto& c : items) std::cout << "client/" << cell(c["name"]) << "\n";
+    return;
+  }
+  const bool wide = format == Format::kWide;
+  std::vector<std::string> headers = {"ID", "NAME", "STATUS", "LAST HEARTBEAT", "VERSION", "IP"};
+  if (wide) headers.insert(headers.end(), {"LABELS", "CAPACITY", "SKEW MS", "CREATED"});
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : items) {
+    std::vector<std::string> row = {cell(c["id"]),      cell(c["name"]),
+                                    cell(c["status"]),  age(c["seconds_since_last_heartbeat"]),
+                                    cell(c["version"]), cell(c["ip_address"])};
+    if (wide)
+      row.insert(row.end(), {labelsText(c["labels"]), cell(c["capacity"]), cell(c["clock_skew_ms"]),
+                             cell(c["created_at"])});
+    rows.push_back(std::move(row));
+  }
+  printTable(headers, rows);
 }
 
 }  // namespace rpa::cli

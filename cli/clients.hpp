@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/output.hpp"
 #include "lib/client/http_client.hpp"
 
 // The clients API as commands use it: paging, names, labels, ages.
@@ -19,6 +20,13 @@ int64_t resolveClient(client::HttpClient& http, const std::string& name_or_id);
 
 /// --label key=value options as a JSON object; core::Error{kInvalidArgument} when malformed.
 nlohmann::json parseLabels(const std::vector<std::string>& labels);
+
+/// Labels as "k=v,k2=v2" for tables; "-" when there are none.
+std::string labelsText(const nlohmann::json& labels);
+
+/// Robots as a table (ID, NAME, STATUS, …; wide adds labels, capacity, skew, created) or, for
+/// -o name, client/NAME lines.
+void printClients(const nlohmann::json& items, Format format);
 
 /// "12s ago", "5m ago", "3h ago", "2d ago"; "never" for null.
 std::string age(const nlohmann::json& seconds);

@@ -52,6 +52,20 @@ nlohmann::json Globals::request(const std::string& method, const std::string& pa
   return reply.body;
 }
 
+nlohmann::ordered_json Globals::requestOrdered(const std::string& method, const std::string& path,
+                                               const nlohmann::json& body) const {
+  const auto ctx = resolve();
+  client::HttpClient http(ctx.server, ctx.token);
+  auto reply = http.send(method, path, body);
+  client::throwIfError(reply);
+  if (reply.raw.empty()) return nullptr;
+  auto parsed = nlohmann::ordered_json::parse(reply.raw, nullptr, false);
+  if (parsed.is_discarded())
+    throw core::Error(core::ErrorCode::kInternal,
+                      "the server's reply to " + method + " " + path + " is not JSON");
+  return parsed;
+}
+
 std::string inTenant(const std::string& path, const std::string& tenant) {
   if (tenant.empty()) return path;
   return path + (path.find('?') == std::string::npos ? "?" : "&") +

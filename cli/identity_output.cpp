@@ -71,6 +71,7 @@ void printTenantDocument(const nlohmann::json& t) {
   model::Tenant tenant;
   tenant.name = t.value("name", "");
   tenant.display_name = t.value("display_name", "");
+  tenant.labels = t.value("labels", model::Labels{});
   std::cout << model::toYaml(model::tenantResource(tenant));
 }
 
@@ -79,6 +80,7 @@ void printUserDocument(const nlohmann::json& u) {
   user.username = u.value("username", "");
   user.role = model::parseRole(u.value("role", "viewer")).value_or(model::Role::kViewer);
   user.disabled = u.value("disabled", false);
+  user.labels = u.value("labels", model::Labels{});
   std::cout << model::toYaml(model::userResource(user, u.value("tenant", "")));
 }
 

@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
   addTokenCommands(app, globals);
   addAuditCommand(app, globals);
   addClientCommands(app, globals);
+  addApplyCommands(app, globals);
+  addGetCommands(app, globals);
+  addFlowCommands(app, globals);
   addHeartbeatCommands(app, globals);
   addWatchCommand(app, globals);
   addWaitCommand(app, globals);
@@ -40,6 +43,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitUsage;
+  } catch (const ExitStatus& e) {
+    return e.code();
   } catch (const rpa::core::Error& e) {
     std::cerr << "rpactl: " << e.what() << "\n";
     return exitCode(e.code());

@@ -12,7 +12,8 @@ namespace rpa::cli {
 
 namespace {
 
-void emit(YAML::Emitter& out, const nlohmann::json& v) {
+template <typename Json>
+void emit(YAML::Emitter& out, const Json& v) {
   if (v.is_object()) {
     out << YAML::BeginMap;
     for (auto& [k, item] : v.items()) {
@@ -25,7 +26,7 @@ void emit(YAML::Emitter& out, const nlohmann::json& v) {
     for (const auto& item : v) emit(out, item);
     out << YAML::EndSeq;
   } else if (v.is_string()) {
-    out << YAML::DoubleQuoted << v.get<std::string>();
+    out << YAML::DoubleQuoted << v.template get<std::string>();
   } else if (v.is_null()) {
     out << YAML::Null;
   } else {
@@ -60,6 +61,20 @@ bool printMachine(const nlohmann::json& value, Format format) {
   }
   if (format == Format::kYaml) {
     printYaml(value);
+    return true;
+  }
+  return false;
+}
+
+bool printOrdered(const nlohmann::ordered_json& value, Format format) {
+  if (format == Format::kJson) {
+    std::cout << value.dump(2) << "\n";
+    return true;
+  }
+  if (format == Format::kYaml) {
+    YAML::Emitter out;
+    emit(out, value);
+    std::cout << out.c_str() << "\n";
     return true;
   }
   return false;

@@ -16,6 +16,8 @@ void printJson(const nlohmann::json& value);
 void printYaml(const nlohmann::json& value);
 /// Prints json/yaml for those formats; false for the human ones (the caller prints a table).
 bool printMachine(const nlohmann::json& value, Format format);
+/// printMachine for replies whose key order matters (documents, flow params): as written.
+bool printOrdered(const nlohmann::ordered_json& value, Format format);
 
 /// Aligned columns with an upper-case header row, like kubectl.
 void printTable(const std::vector<std::string>& headers,

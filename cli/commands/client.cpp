@@ -11,43 +11,6 @@
 
 namespace rpa::cli {
 
-namespace {
-
-std::string labelsText(const nlohmann::json& labels) {
-  std::string out;
-  if (labels.is_object())
-    for (auto& [k, v] : labels.items()) {
-      if (!out.empty()) out += ',';
-      out += k;
-      out += '=';
-      out += cell(v);
-    }
-  return out.empty() ? "-" : out;
-}
-
-void printClients(const nlohmann::json& items, Format format) {
-  if (format == Format::kName) {
-    for (const auto& c : items) std::cout << "client/" << cell(c["name"]) << "\n";
-    return;
-  }
-  const bool wide = format == Format::kWide;
-  std::vector<std::string> headers = {"ID", "NAME", "STATUS", "LAST HEARTBEAT", "VERSION", "IP"};
-  if (wide) headers.insert(headers.end(), {"LABELS", "CAPACITY", "SKEW MS", "CREATED"});
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& c : items) {
-    std::vector<std::string> row = {cell(c["id"]),      cell(c["name"]),
-                                    cell(c["status"]),  age(c["seconds_since_last_heartbeat"]),
-                                    cell(c["version"]), cell(c["ip_address"])};
-    if (wide)
-      row.insert(row.end(), {labelsText(c["labels"]), cell(c["capacity"]), cell(c["clock_skew_ms"]),
-                             cell(c["created_at"])});
-    rows.push_back(std::move(row));
-  }
-  printTable(headers, rows);
-}
-
-}  // namespace
-
 void addClientCommands(CLI::App& app, Globals& g) {
   auto* group = app.add_subcommand("client", "register, list, inspect and delete robots");
   group->require_subcommand(1);

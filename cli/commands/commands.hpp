@@ -21,5 +21,8 @@ void addUserCommands(CLI::App& app, Globals& globals);       // user.cpp
 void addTokenCommands(CLI::App& app, Globals& globals);      // token.cpp
 void addAuthCommands(CLI::App& app, Globals& globals);       // auth.cpp
 void addAuditCommand(CLI::App& app, Globals& globals);       // audit.cpp
+void addApplyCommands(CLI::App& app, Globals& globals);      // apply.cpp: apply, diff
+void addGetCommands(CLI::App& app, Globals& globals);        // get.cpp: get, delete
+void addFlowCommands(CLI::App& app, Globals& globals);       // flow.cpp
 
 }  // namespace rpa::cli

@@ -56,18 +56,18 @@ void addTenantCommands(CLI::App& app, Globals& g) {
   });
 
   auto* del = group->add_subcommand(
-      "delete", "delete a tenant; refused (exit 6) while it holds users, robots or tokens");
+      "delete", "delete a tenant; refused (exit 6) while it holds users, robots, tokens or flows");
   del->add_option("NAME", o->name, "tenant name")->required();
   del->add_flag("--cascade", o->cascade,
-                "delete its users, tokens, robots and their history with it");
+                "delete its users, tokens, robots, flows and their history with it");
   del->callback([&g, o] {
     const auto r =
         g.request("DELETE", "/api/v1/tenants/" + o->name + (o->cascade ? "?cascade=true" : ""));
     if (printMachine(r, g.format())) return;
     std::cout << "tenant " << o->name << " deleted";
     if (o->cascade)
-      std::cout << " with " << r["users"] << " users, " << r["clients"] << " robots and "
-                << r["tokens"] << " tokens";
+      std::cout << " with " << r["users"] << " users, " << r["clients"] << " robots, "
+                << r["tokens"] << " tokens and " << r["flows"] << " flows";
     std::cout << "\n";
   });
 }

@@ -121,7 +121,10 @@ void watchJson(const Globals& g, const WatchOptions& o, const Filter& filter) {
                   << feed.retryIn().count() << " ms\n";
         break;
       case LiveFeed::Update::Kind::kEvent:
-        if (!filter.matches(fleet.apply(update->frame["data"]))) break;
+        // Robot filters apply to robot events; flow events pass as they are.
+        if (update->frame.value("topic", "") != "flows" &&
+            !filter.matches(fleet.apply(update->frame["data"])))
+          break;
         std::cout << update->frame.dump() << "\n" << std::flush;
         if (!std::cout) return;  // the reader went away
         break;
@@ -265,8 +268,9 @@ void addWatchCommand(CLI::App& app, Globals& g) {
   cmd->add_option("KIND", o->kind, "what to watch: clients (the default)")
       ->check(CLI::IsMember({"clients"}));
   cmd->add_option("--topic", o->topics,
-                  "JSON lines of this topic: client_status (default) or heartbeat (repeatable)")
-      ->check(CLI::IsMember({"client_status", "heartbeat"}));
+                  "JSON lines of this topic: client_status (default), heartbeat or flows "
+                  "(repeatable)")
+      ->check(CLI::IsMember({"client_status", "heartbeat", "flows"}));
   cmd->add_option("--status", o->status, "only robots with this status")
       ->check(CLI::IsMember({"online", "idle", "busy", "offline"}));
   cmd->add_option("-l,--label", o->labels, "only robots with label key=value (repeatable)");

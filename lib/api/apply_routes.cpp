@@ -150,8 +150,8 @@ Handler applyDocuments(Services& s) {
     // Decoding a repo's YAML takes milliseconds per hundred documents: off the loop too.
     runBlocking(s.blocking, std::move(done), [&s, call] {
       auto body = decodeApply(call.json);
-      flows::ApplyScope scope{call.tenant, call.caller().system_admin,
-                              writableKinds(call.caller())};
+      flows::ApplyScope scope{call.tenant, call.caller().system_admin, writableKinds(call.caller()),
+                              call.caller().isUser() ? call.caller().subject_id : 0};
       body.options.author = call.caller().actor();
       body.options.new_client_token = [] { return Authenticator::newSecret(kClientTokenPrefix); };
       flows::ApplyEngine engine(s.store, s.clock);

@@ -15,6 +15,7 @@ nlohmann::json optionalTime(const std::optional<core::TimePoint>& t) {
 nlohmann::json tenantJson(const model::Tenant& t) {
   return {{"name", t.name},
           {"display_name", t.display_name},
+          {"labels", t.labels},
           {"created_at", core::formatRfc3339(t.created_at)}};
 }
 
@@ -25,6 +26,7 @@ nlohmann::json userJson(const model::User& u, std::string_view tenant) {
           {"role", model::toString(u.role)},
           {"system_admin", u.system_admin},
           {"disabled", u.disabled},
+          {"labels", u.labels},
           {"created_at", core::formatRfc3339(u.created_at)}};
 }
 

@@ -123,9 +123,10 @@ Handler deleteTenant(Services& s) {
       if (!contents.empty() && !cascading)
         throw Error(ErrorCode::kConflict,
                     "tenant \"" + t.name + "\" still holds " + std::to_string(contents.users) +
-                        " users, " + std::to_string(contents.clients) + " clients and " +
-                        std::to_string(contents.tokens) +
-                        " tokens; delete them first, or delete with cascade=true");
+                        " users, " + std::to_string(contents.clients) + " clients, " +
+                        std::to_string(contents.tokens) + " tokens and " +
+                        std::to_string(contents.flows) +
+                        " flows; delete them first, or delete with cascade=true");
       s.store.deleteTenant(t.id);
       s.directory.removeTenant(t.id);
       live::ClientFilter every;
@@ -133,8 +134,10 @@ Handler deleteTenant(Services& s) {
       for (const auto& c : s.registry.list(t.id, every)) s.registry.remove(t.id, c.id);
       const int64_t id = t.id;
       s.close_sessions([id](const auth::Principal& p) { return p.tenant_id == id; });
-      nlohmann::json removed = {
-          {"users", contents.users}, {"clients", contents.clients}, {"tokens", contents.tokens}};
+      nlohmann::json removed = {{"users", contents.users},
+                                {"clients", contents.clients},
+                                {"tokens", contents.tokens},
+                                {"flows", contents.flows}};
       audit(s, call, "tenant.delete", "tenant/" + t.name, removed);
       removed["deleted"] = t.name;
       return jsonResponse(200, removed);

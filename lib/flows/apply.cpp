@@ -95,8 +95,9 @@ class Batch {
         }
       for (const auto& u : store_.users(t.id))
         if (managed(u.labels) && gone("User", t.name, u.username)) {
+          checkMayChange(u, "prune");
           store_.deleteUser(t.id, u.id);
-          out.push_back(pruned("User", t.name, u.username, userDoc(u, t.name), u));
+          out.push_back(pruned("User", t.name, u.username, model::userResource(u, t.name), u));
         }
     }
     for (const auto& t : tenants)
@@ -108,7 +109,7 @@ class Batch {
                       "tenant " + t.name + " would be pruned but still holds objects that " +
                           "apply set " + options_.apply_set + " does not manage");
         store_.deleteTenant(t.id);
-        out.push_back(pruned("Tenant", "", t.name, tenantDoc(t), t));
+        out.push_back(pruned("Tenant", "", t.name, model::tenantResource(t), t));
       }
     return out;
   }
@@ -124,6 +125,20 @@ class Batch {
     return r;
   }
 
+  // The document as it will be stored: in the apply set it names, else in the one the object
+  // already belongs to (applying one file of a repo keeps it in the repo's set), else in this
+  // batch's.
+  model::Resource stamped(const model::Resource& doc, const model::Labels* live_labels) const {
+    const std::string key(kApplySetLabel);
+    auto out = doc;
+    if (out.metadata.labels.contains(key)) return out;
+    if (live_labels && live_labels->contains(key))
+      out.metadata.labels[key] = live_labels->at(key);
+    else if (!options_.apply_set.empty())
+      out.metadata.labels[key] = options_.apply_set;
+    return out;
+  }
+
   static void decide(ObjectResult& r, const std::optional<model::Resource>& live,
                      const model::Resource& wanted) {
     r.live = live;
@@ -133,23 +148,24 @@ class Batch {
                                              : Action::kConfigured;
   }
 
-  static model::Resource tenantDoc(const model::Tenant& t) {
-    auto doc = model::tenantResource(t);
-    doc.metadata.labels = t.labels;
-    return doc;
-  }
-
-  static model::Resource userDoc(const model::User& u, const std::string& tenant) {
-    auto doc = model::userResource(u, tenant);
-    doc.metadata.labels = u.labels;
-    return doc;
-  }
-
   // Every robot, read once per batch: the store has no lookup by name, and a batch may name
   // many robots among a fleet of thousands.
   const std::vector<model::Client>& clients() {
     if (!clients_) clients_ = store_.allClients();
     return *clients_;
+  }
+
+  // As the user routes: only system admins touch system admins, and nobody demotes, disables
+  // or deletes themselves.
+  void checkMayChange(const model::User& user, const std::string& what) const {
+    if (user.system_admin && !scope_.any_tenant)
+      throw Error(
+          ErrorCode::kPermissionDenied,
+          what + " user " + user.username + ": only a system admin may change a system admin");
+    if (user.id == scope_.self_user_id)
+      throw Error(ErrorCode::kConflict, what + " user " + user.username +
+                                            ": you cannot change your own role or status, or "
+                                            "delete yourself; ask another admin");
   }
 
   int64_t tenantId(const std::string& name) {
@@ -158,9 +174,10 @@ class Batch {
     return t->id;
   }
 
-  void putTenant(const model::Resource& doc, ObjectResult& r) {
-    auto live = store_.tenantByName(doc.metadata.name);
-    decide(r, live ? std::optional(tenantDoc(*live)) : std::nullopt, doc);
+  void putTenant(const model::Resource& given, ObjectResult& r) {
+    auto live = store_.tenantByName(given.metadata.name);
+    const auto doc = stamped(given, live ? &live->labels : nullptr);
+    decide(r, live ? std::optional(model::tenantResource(*live)) : std::nullopt, doc);
     model::Tenant t = live.value_or(model::Tenant{0, doc.metadata.name, "", now_, {}});
     t.display_name = std::get<model::TenantSpec>(doc.spec).display_name;
     t.labels = doc.metadata.labels;
@@ -169,11 +186,16 @@ class Batch {
     r.stored = t;
   }
 
-  void putUser(const model::Resource& doc, ObjectResult& r) {
-    const int64_t tenant = tenantId(doc.metadata.tenant);
-    auto live = store_.user(tenant, doc.metadata.name);
-    decide(r, live ? std::optional(userDoc(*live, doc.metadata.tenant)) : std::nullopt, doc);
+  void putUser(const model::Resource& given, ObjectResult& r) {
+    const int64_t tenant = tenantId(given.metadata.tenant);
+    auto live = store_.user(tenant, given.metadata.name);
+    const auto doc = stamped(given, live ? &live->labels : nullptr);
+    decide(r, live ? std::optional(model::userResource(*live, doc.metadata.tenant)) : std::nullopt,
+           doc);
     const auto& spec = std::get<model::UserSpec>(doc.spec);
+    if (live && r.action == Action::kConfigured &&
+        (spec.role != live->role || spec.disabled != live->disabled))
+      checkMayChange(*live, doc.at.str() + ": change");
     model::User u = live.value_or(model::User{});
     r.disabled_now = live && spec.disabled && !live->disabled;
     if (r.disabled_now) ++u.session_epoch;
@@ -190,11 +212,12 @@ class Batch {
     r.stored = u;
   }
 
-  void putClient(const model::Resource& doc, ObjectResult& r) {
-    const int64_t tenant = tenantId(doc.metadata.tenant);
+  void putClient(const model::Resource& given, ObjectResult& r) {
+    const int64_t tenant = tenantId(given.metadata.tenant);
     std::optional<model::Client> live;
     for (const auto& c : clients())
-      if (c.tenant_id == tenant && c.name == doc.metadata.name) live = c;
+      if (c.tenant_id == tenant && c.name == given.metadata.name) live = c;
+    const auto doc = stamped(given, live ? &live->labels : nullptr);
     decide(r, live ? std::optional(clientResource(*live)) : std::nullopt, doc);
     model::Client c = live.value_or(model::Client{});
     c.tenant_id = tenant;
@@ -204,7 +227,7 @@ class Batch {
     c.capacity = std::get<model::ClientSpec>(doc.spec).capacity;
     if (r.action == Action::kCreated) {
       auto [token, hash] = options_.new_client_token();
-      r.token = std::move(token);
+      if (!options_.dry_run) r.token = std::move(token);  // a dry run's robot never exists
       c.token_hash = std::move(hash);
       c.created_at = now_;
       c = store_.createClient(c);
@@ -213,9 +236,10 @@ class Batch {
     r.stored = c;
   }
 
-  void putFlow(const model::Resource& doc, ObjectResult& r) {
-    const int64_t tenant = tenantId(doc.metadata.tenant);
-    auto live = store_.flow(tenant, doc.metadata.name);
+  void putFlow(const model::Resource& given, ObjectResult& r) {
+    const int64_t tenant = tenantId(given.metadata.tenant);
+    auto live = store_.flow(tenant, given.metadata.name);
+    const auto doc = stamped(given, live ? &live->labels : nullptr);
     if (doc.metadata.revision && (!live || live->current.number != *doc.metadata.revision))
       throw Error(ErrorCode::kConflict,
                   "flow " + doc.metadata.tenant + "/" + doc.metadata.name + " changed since " +
@@ -311,8 +335,6 @@ std::vector<ObjectResult> ApplyEngine::apply(std::vector<model::Resource> docume
     if (auto [it, fresh] = seen.emplace(name, doc.at.str()); !fresh)
       throw Error(ErrorCode::kInvalidArgument,
                   doc.at.str() + ": " + name + " is already defined at " + it->second);
-    if (!options.apply_set.empty())
-      doc.metadata.labels.emplace(std::string(kApplySetLabel), options.apply_set);
     kept.insert(doc.kind + " " + doc.metadata.tenant + "/" + doc.metadata.name);
   }
   std::stable_sort(documents.begin(), documents.end(),

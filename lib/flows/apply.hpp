@@ -16,7 +16,8 @@
 namespace rpa::flows {
 
 /// The label apply stamps on every object it applies, naming the repo (apply set) that manages
-/// it; prune only ever deletes objects carrying the apply set it was asked to prune.
+/// it; prune only ever deletes objects carrying the apply set it was asked to prune. An object
+/// stays in its set until a document names another.
 inline constexpr std::string_view kApplySetLabel = "rpa/apply-set";
 
 enum class Action { kCreated, kConfigured, kUnchanged, kPruned };
@@ -27,13 +28,15 @@ struct ApplyScope {
   std::string tenant;           // the caller's tenant: documents without metadata.tenant go here
   bool any_tenant = false;      // system admins: documents may name any tenant; prune looks in all
   std::set<std::string> kinds;  // kinds the caller may create, change and prune
+  int64_t self_user_id = 0;     // the calling user, who may not change or prune itself
 };
 
 struct ApplyOptions {
-  bool dry_run = false;   // do everything, then roll back
-  std::string apply_set;  // stamped on documents without one; empty: none
-  bool prune = false;     // needs apply_set
-  std::string author;     // for revisions: "user:alice"
+  bool dry_run = false;  // do everything, then roll back
+  /// The apply set of documents that name none, for objects that belong to none yet.
+  std::string apply_set;
+  bool prune = false;  // needs apply_set
+  std::string author;  // for revisions: the caller's actor name
   /// A new robot's token and the hash stored for it.
   std::function<std::pair<std::string, std::string>()> new_client_token;
 };

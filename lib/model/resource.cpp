@@ -261,6 +261,7 @@ Resource tenantResource(const Tenant& tenant) {
   Resource r;
   r.kind = "Tenant";
   r.metadata.name = tenant.name;
+  r.metadata.labels = tenant.labels;
   r.spec = TenantSpec{tenant.display_name};
   return r;
 }
@@ -270,6 +271,7 @@ Resource userResource(const User& user, std::string tenant) {
   r.kind = "User";
   r.metadata.name = user.username;
   r.metadata.tenant = std::move(tenant);
+  r.metadata.labels = user.labels;
   r.spec = UserSpec{user.role, user.disabled};
   return r;
 }

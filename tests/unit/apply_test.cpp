@@ -65,6 +65,9 @@ TEST_CASE_METHOD(Applier, "re-applying the same documents changes nothing and ad
         std::map<std::string, std::string>{{"a", "unchanged"}, {"b", "unchanged"}});
   CHECK(get("/api/v1/flows/a/revisions")["items"].size() == 1);
   CHECK(get("/api/v1/flows/a")["metadata"]["labels"]["rpa/apply-set"] == "repo");
+  // applying one file of the repo on its own keeps the object in the repo's set
+  CHECK(actions(apply(flowYaml("a", "one"), {{"apply_set", "flows"}}))["a"] == "unchanged");
+  CHECK(get("/api/v1/flows/a")["metadata"]["labels"]["rpa/apply-set"] == "repo");
 
   auto changed =
       apply(flowYaml("a", "one, louder") + "---\n" + flowYaml("b", "two"), {{"apply_set", "repo"}});
@@ -240,6 +243,13 @@ metadata: {name: ops}
 spec: {displayName: Operations}
 )");
   REQUIRE(reply["results"].size() == 4);
+  auto dry_bot = apply(R"(apiVersion: rpa/v1
+kind: Client
+metadata: {name: bot-2, tenant: ops}
+)",
+                       {{"dry_run", true}});
+  CHECK(dry_bot["results"][0]["action"] == "created");
+  CHECK_FALSE(dry_bot["results"][0].contains("token"));  // a dry run's robot never exists
   CHECK(reply["results"][0]["kind"] == "Tenant");  // created first, whatever the order written
   std::string token;
   for (const auto& r : reply["results"])
@@ -278,5 +288,17 @@ TEST_CASE_METHOD(Applier, "a caller outside a tenant or role cannot apply into i
         "repo/flows.yaml:1:1: your role may not apply User objects");
   CHECK(apply(flowYaml("a", "x", "elsewhere"), {}, 404, otto)["detail"] ==
         "repo/flows.yaml:1:1: tenant \"elsewhere\" not found");
+  Api::call("POST", "/api/v1/users",
+            json{{"username", "ada"}, {"password", "password-123"}, {"role", "admin"}}.dump(),
+            admin);
+  const auto ada = login("ada", "password-123");
+  CHECK(apply("apiVersion: rpa/v1\nkind: User\nmetadata: {name: admin}\nspec: {role: viewer}\n", {},
+              403, ada)["detail"] ==
+        "repo/flows.yaml:1:1: change user admin: only a system admin may change a system admin");
+  CHECK(apply("apiVersion: rpa/v1\nkind: User\nmetadata: {name: ada}\nspec: {disabled: true, "
+              "role: admin}\n",
+              {}, 409, ada)["detail"] ==
+        "repo/flows.yaml:1:1: change user ada: you cannot change your own role or status, or "
+        "delete yourself; ask another admin");
   CHECK(flowCount() == 0);
 }

@@ -1,0 +1,203 @@
+// rpactl get and delete: every kind of object by one kubectl-shaped pair of verbs. `get -o yaml`
+// prints the documents `apply` takes back unchanged.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <iostream>
+
+#include "cli/clients.hpp"
+#include "cli/commands/commands.hpp"
+#include "cli/documents.hpp"
+#include "cli/flow_output.hpp"
+#include "cli/identity_output.hpp"
+#include "lib/core/error.hpp"
+#include "lib/flows/apply.hpp"
+
+namespace rpa::cli {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+struct GetOptions {
+  std::string kind;  // normalised to the singular: flow, client, user or tenant
+  std::string name;
+  std::string tenant;
+  bool cascade = false;
+};
+
+// "Flows", "flow", "FLOW" → "flow".
+const CLI::Validator kKind(
+    [](std::string& text) {
+      std::string kind = text;
+      for (char& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (kind.size() > 1 && kind.back() == 's') kind.pop_back();
+      for (const char* known : {"flow", "client", "user", "tenant"})
+        if (kind == known) {
+          text = kind;
+          return std::string();
+        }
+      return "unknown kind \"" + text + "\": flows, clients, users or tenants";
+    },
+    "");
+
+std::string path(const char* collection, const std::string& name) {
+  return std::string("/api/v1/") + collection +
+         (name.empty() ? "" : "/" + client::percentEncode(name));
+}
+
+// One object, or every page of a list: its items in the server's order.
+ordered_json fetchFlows(const Globals& g, const GetOptions& o) {
+  if (!o.name.empty())
+    return ordered_json::array(
+        {g.requestOrdered("GET", inTenant(path("flows", o.name), o.tenant))});
+  auto items = ordered_json::array();
+  std::string cursor;
+  do {
+    auto page = g.requestOrdered(
+        "GET", inTenant("/api/v1/flows?limit=1000" +
+                            (cursor.empty() ? "" : "&cursor=" + client::percentEncode(cursor)),
+                        o.tenant));
+    for (auto& f : page["items"]) items.push_back(std::move(f));
+    cursor = page["next_cursor"].is_string() ? page["next_cursor"].get<std::string>() : "";
+  } while (!cursor.empty());
+  return items;
+}
+
+std::string tenantQuery(const std::string& tenant) {
+  return tenant.empty() ? "" : "&tenant=" + client::percentEncode(tenant);
+}
+
+// A robot by name (exact match among the search results) or id, in the chosen tenant.
+int64_t clientId(client::HttpClient& http, const GetOptions& o) {
+  if (std::all_of(o.name.begin(), o.name.end(), [](unsigned char c) { return std::isdigit(c); }))
+    return std::stoll(o.name);
+  for (const auto& c : listAll(http, "&q=" + client::percentEncode(o.name) + tenantQuery(o.tenant)))
+    if (c.value("name", "") == o.name) return c["id"].get<int64_t>();
+  throw core::Error(core::ErrorCode::kNotFound, "client \"" + o.name + "\" not found");
+}
+
+nlohmann::json fetchClients(const Globals& g, const GetOptions& o) {
+  const auto ctx = g.resolve();
+  client::HttpClient http(ctx.server, ctx.token);
+  if (o.name.empty()) return listAll(http, tenantQuery(o.tenant));
+  auto reply =
+      http.send("GET", inTenant(path("clients", std::to_string(clientId(http, o))), o.tenant));
+  client::throwIfError(reply);
+  return nlohmann::json::array({reply.body});
+}
+
+std::string clientYaml(const nlohmann::json& c) {
+  model::Client client;
+  client.name = c.value("name", "");
+  client.tenant = c.value("tenant", "");
+  client.labels = c.value("labels", model::Labels{});
+  client.capacity = c.value("capacity", 1);
+  return model::toYaml(flows::clientResource(client));
+}
+
+// The list (as {"items": [...]}) or the one object for json/yaml output.
+template <typename Json>
+Json listOrOne(const Json& items, const GetOptions& o) {
+  return o.name.empty() ? Json{{"items", items}} : items.at(0);
+}
+
+void getFlows(const Globals& g, const GetOptions& o) {
+  const auto items = fetchFlows(g, o);
+  if (g.format() == Format::kYaml) {
+    std::vector<std::string> docs;
+    for (const auto& f : items) docs.push_back(documentYaml(f, "flow from the server"));
+    return printDocuments(docs);
+  }
+  if (printOrdered(listOrOne(items, o), g.format())) return;
+  if (items.empty() && g.format() != Format::kName)
+    return void(std::cerr << "no flows in " << (o.tenant.empty() ? "this tenant" : o.tenant)
+                          << "\n");
+  printFlows(items, g.format());
+}
+
+void getClients(const Globals& g, const GetOptions& o) {
+  const auto items = fetchClients(g, o);
+  if (g.format() == Format::kYaml) {
+    std::vector<std::string> docs;
+    for (const auto& c : items) docs.push_back(clientYaml(c));
+    return printDocuments(docs);
+  }
+  if (printMachine(listOrOne(items, o), g.format())) return;
+  printClients(items, g.format());
+}
+
+// Users and tenants: the identity API and its printers.
+void getIdentities(const Globals& g, const GetOptions& o) {
+  const bool user = o.kind == "user";
+  const std::string where =
+      user ? inTenant(path("users", o.name), o.tenant) : path("tenants", o.name);
+  auto reply = g.request("GET", where);
+  const auto items = o.name.empty() ? reply["items"] : nlohmann::json::array({reply});
+  if (g.format() == Format::kYaml) {
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i) std::cout << "---\n";
+      user ? printUserDocument(items[i]) : printTenantDocument(items[i]);
+    }
+    return;
+  }
+  if (printMachine(listOrOne(items, o), g.format())) return;
+  user ? printUsers(items, g.format()) : printTenants(items, g.format());
+}
+
+void remove(const Globals& g, const GetOptions& o) {
+  if (o.cascade && o.kind != "tenant")
+    throw CLI::ValidationError("--cascade", "only tenants are deleted with --cascade");
+  if (o.kind == "flow") {
+    g.request("DELETE", inTenant(path("flows", o.name), o.tenant));
+  } else if (o.kind == "client") {
+    const auto ctx = g.resolve();
+    client::HttpClient http(ctx.server, ctx.token);
+    const auto id = clientId(http, o);
+    client::throwIfError(
+        http.send("DELETE", inTenant(path("clients", std::to_string(id)), o.tenant)));
+  } else if (o.kind == "user") {
+    g.request("DELETE", inTenant(path("users", o.name), o.tenant));
+  } else {
+    g.request("DELETE", path("tenants", o.name) + (o.cascade ? "?cascade=true" : ""));
+  }
+  if (printMachine({{"kind", o.kind}, {"name", o.name}, {"deleted", true}}, g.format())) return;
+  std::cout << o.kind << "/" << o.name << (g.format() == Format::kName ? "\n" : " deleted\n");
+}
+
+void addTenantOption(CLI::App* cmd, GetOptions& o) {
+  cmd->add_option("--tenant", o.tenant,
+                  "act in this tenant (system admins; default: the context's)");
+}
+
+}  // namespace
+
+void addGetCommands(CLI::App& app, Globals& g) {
+  auto o = std::make_shared<GetOptions>();
+
+  auto* get = app.add_subcommand(
+      "get", "list or show flows, clients, users or tenants; -o yaml prints their documents");
+  get->add_option("KIND", o->kind, "flows, clients, users or tenants (singular works too)")
+      ->required()
+      ->transform(kKind);
+  get->add_option("NAME", o->name, "one object (clients also by id); default: all");
+  addTenantOption(get, *o);
+  get->callback([&g, o] {
+    if (o->kind == "flow") return getFlows(g, *o);
+    if (o->kind == "client") return getClients(g, *o);
+    getIdentities(g, *o);
+  });
+
+  auto* del = app.add_subcommand("delete", "delete a flow, client, user or tenant by name");
+  del->add_option("KIND", o->kind, "flow, client, user or tenant (plural works too)")
+      ->required()
+      ->transform(kKind);
+  del->add_option("NAME", o->name, "the object's name (clients also by id)")->required();
+  addTenantOption(del, *o);
+  del->add_flag("--cascade", o->cascade,
+                "tenants: delete their users, tokens, robots and history with them");
+  del->callback([&g, o] { remove(g, *o); });
+}
+
+}  // namespace rpa::cli
