@@ -7,7 +7,7 @@ namespace rpa::cli {
 
 model::Resource resourceOf(nlohmann::ordered_json doc, const std::string& what) {
   if (doc.is_object()) doc.erase("status");
-  // JSON is YAML, so the one strict decoder reads it, keeping the order of params and steps.
+  // JSON is YAML, so the one strict decoder reads it.
   return model::parseResources(doc.dump(), what).at(0);
 }
 

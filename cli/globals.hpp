@@ -33,8 +33,8 @@ struct Globals {
   /// status (mapped to the exit codes of SPEC §7).
   nlohmann::json request(const std::string& method, const std::string& path,
                          const nlohmann::json& body = nullptr) const;
-  /// request(), keeping the order the server wrote the keys in: documents (flow params and
-  /// steps keep their order) and replies printed as the server sent them. Null for no body.
+  /// request(), keeping the order the server wrote the keys in, so documents and replies
+  /// print in their canonical field order. Null for no body.
   nlohmann::ordered_json requestOrdered(const std::string& method, const std::string& path,
                                         const nlohmann::json& body = nullptr) const;
 };

@@ -303,8 +303,9 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
         const uint64_t id = next_id_++;
         pss->id = id;
         const bool expects_body = declared > 0 || chunked;
-        p->too_big =
-            declared > (p->request.path == "/api/v1/apply" ? kMaxApplyBodyBytes : kMaxBodyBytes);
+        // Only a caller that sends credentials may make rpad hold a whole repo in memory.
+        const bool repo = p->request.path == "/api/v1/apply" && !p->request.authorization.empty();
+        p->too_big = declared > (repo ? kMaxApplyBodyBytes : kMaxBodyBytes);
         pending_.emplace(id, std::move(p));
         if (declared > kMaxDrainBytes) return tooLarge(wsi, id);
         if (chunked) {

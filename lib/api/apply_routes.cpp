@@ -92,7 +92,8 @@ nlohmann::ordered_json resultJson(const flows::ObjectResult& r, bool with_docume
   nlohmann::ordered_json out = {
       {"kind", r.kind}, {"name", r.name}, {"action", flows::toString(r.action)}};
   if (!r.tenant.empty()) out["tenant"] = r.tenant;
-  if (const auto* flow = std::get_if<model::Flow>(&r.stored); flow && r.object)
+  if (const auto* flow = std::get_if<model::Flow>(&r.stored);
+      flow && r.action != flows::Action::kPruned)
     out["revision"] = flow->current.number;
   if (!r.token.empty()) out["token"] = r.token;
   if (with_documents) {

@@ -35,7 +35,7 @@ struct Response {
 using Done = std::function<void(Response)>;
 
 Response jsonResponse(int status, const nlohmann::json& body);
-/// The same, keeping the order of the keys (YAML documents, whose params have an order).
+/// The same, keeping the order of the keys: documents in their canonical field order.
 Response orderedJsonResponse(int status, const nlohmann::ordered_json& body);
 
 /// Decodes application/x-www-form-urlencoded text (also query strings) into pairs.

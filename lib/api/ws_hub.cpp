@@ -20,7 +20,7 @@ namespace {
 constexpr std::string_view kActions = "subscribe, unsubscribe, ping or heartbeat";
 
 std::string topicList() {
-  return "client_status, heartbeat or system";
+  return "client_status, heartbeat, flows or system";
 }
 
 Topic requireTopic(const json& msg) {

@@ -32,7 +32,7 @@ bool sameDocument(const model::Resource& a, const model::Resource& b) {
 }
 
 model::FlowSpec specOf(const model::FlowRevision& revision) {
-  // Ordered: params keep the order they were written in.
+  // Ordered, so the canonical field order survives for people reading errors.
   const auto doc = nlohmann::ordered_json{{"apiVersion", model::kApiVersion},
                                           {"kind", "Flow"},
                                           {"metadata", {{"name", "stored"}}},
@@ -69,8 +69,11 @@ class Batch {
     return r;
   }
 
-  // Objects of the apply set that the batch no longer holds, most dependent kinds first.
-  std::vector<ObjectResult> prune(const std::set<std::string>& kept) {
+  // Objects of the apply set that the batch no longer holds, most dependent kinds first, in
+  // the tenants the batch names (and the caller's): a system admin's prune of one repo never
+  // sweeps tenants the repo does not mention.
+  std::vector<ObjectResult> prune(const std::set<std::string>& kept,
+                                  const std::set<std::string>& named_tenants) {
     std::vector<ObjectResult> out;
     auto managed = [&](const model::Labels& labels) {
       auto it = labels.find(std::string(kApplySetLabel));
@@ -81,7 +84,8 @@ class Batch {
     };
     std::vector<model::Tenant> tenants;
     for (const auto& t : store_.tenants())
-      if (scope_.any_tenant || t.name == scope_.tenant) tenants.push_back(t);
+      if (t.name == scope_.tenant || (scope_.any_tenant && named_tenants.contains(t.name)))
+        tenants.push_back(t);
     for (const auto& t : tenants) {
       for (const auto& f : store_.flows(t.id))
         if (managed(f.labels) && gone("Flow", t.name, f.name)) {
@@ -100,14 +104,15 @@ class Batch {
           out.push_back(pruned("User", t.name, u.username, model::userResource(u, t.name), u));
         }
     }
-    for (const auto& t : tenants)
+    for (const auto& t : store_.tenants())
       if (managed(t.labels) && gone("Tenant", "", t.name)) {
         if (t.name == model::kDefaultTenant)
           throw Error(ErrorCode::kConflict, "the default tenant cannot be pruned");
         if (auto left = store_.tenantContents(t.id); !left.empty())
           throw Error(ErrorCode::kConflict,
-                      "tenant " + t.name + " would be pruned but still holds objects that " +
-                          "apply set " + options_.apply_set + " does not manage");
+                      "tenant " + t.name + " is gone from apply set " + options_.apply_set +
+                          " but still holds users, robots, tokens or flows; delete them " +
+                          "first, or keep its Tenant document");
         store_.deleteTenant(t.id);
         out.push_back(pruned("Tenant", "", t.name, model::tenantResource(t), t));
       }
@@ -245,7 +250,7 @@ class Batch {
                   "flow " + doc.metadata.tenant + "/" + doc.metadata.name + " changed since " +
                       "revision " + std::to_string(*doc.metadata.revision) +
                       (live ? " (it is at " + std::to_string(live->current.number) + ")"
-                            : " (it was deleted)") +
+                            : " (it does not exist)") +
                       "; get it again, or drop metadata.revision to overwrite");
     auto revision = revisionOf(std::get<model::FlowSpec>(doc.spec));
     model::Flow f = live.value_or(model::Flow{});
@@ -260,10 +265,16 @@ class Batch {
     f.name = doc.metadata.name;
     f.labels = doc.metadata.labels;
     f.updated_at = now_;
-    auto wanted = doc;
-    wanted.metadata.revision = f.current.number;
-    auto before = live ? std::optional(flowResource(*live)) : std::nullopt;
-    decide(r, before, wanted);
+    // The spec's hash and the labels decide; the documents are only built for a dry run,
+    // which answers them (decoding a stored spec is most of an unchanged apply's cost).
+    r.action = !live                                                   ? Action::kCreated
+               : r.new_revision || live->labels != doc.metadata.labels ? Action::kConfigured
+                                                                       : Action::kUnchanged;
+    if (options_.dry_run) {
+      if (live) r.live = flowResource(*live);
+      r.object = doc;
+      r.object->metadata.revision = f.current.number;
+    }
     if (r.action != Action::kUnchanged) f = store_.putFlow(f);
     r.stored = f;
   }
@@ -323,6 +334,7 @@ std::vector<ObjectResult> ApplyEngine::apply(std::vector<model::Resource> docume
     throw Error(ErrorCode::kInvalidArgument, "prune needs an apply set to know what it manages");
   std::map<std::string, std::string> seen;  // object → where it was written
   std::set<std::string> kept;
+  std::set<std::string> named_tenants;
   for (auto& doc : documents) {
     if (doc.kind != "Tenant" && doc.metadata.tenant.empty()) doc.metadata.tenant = scope.tenant;
     const auto name = objectName(doc);
@@ -336,6 +348,7 @@ std::vector<ObjectResult> ApplyEngine::apply(std::vector<model::Resource> docume
       throw Error(ErrorCode::kInvalidArgument,
                   doc.at.str() + ": " + name + " is already defined at " + it->second);
     kept.insert(doc.kind + " " + doc.metadata.tenant + "/" + doc.metadata.name);
+    named_tenants.insert(doc.kind == "Tenant" ? doc.metadata.name : doc.metadata.tenant);
   }
   std::stable_sort(documents.begin(), documents.end(),
                    [](const auto& a, const auto& b) { return rank(a.kind) < rank(b.kind); });
@@ -346,7 +359,7 @@ std::vector<ObjectResult> ApplyEngine::apply(std::vector<model::Resource> docume
       Batch batch(store_, now, scope, options);
       for (const auto& doc : documents) results.push_back(batch.put(doc));
       if (options.prune)
-        for (auto& r : batch.prune(kept)) results.push_back(std::move(r));
+        for (auto& r : batch.prune(kept, named_tenants)) results.push_back(std::move(r));
       if (options.dry_run) throw DryRunDone{};
     });
   } catch (const DryRunDone&) {

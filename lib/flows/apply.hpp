@@ -43,6 +43,7 @@ struct ApplyOptions {
 
 /// One object's outcome. `live` is what was stored before, `object` what is stored after (the
 /// canonical document, with the flow revision in force); a pruned object has no `object`.
+/// For flows both are only filled in a dry run, the one that answers them.
 struct ObjectResult {
   std::string kind;
   std::string tenant;  // empty for tenants

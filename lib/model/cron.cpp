@@ -56,7 +56,11 @@ constexpr std::array<Macro, 7> kMacros = {{
 }};
 
 std::string quoted(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
+  // Appended piece by piece: GCC 12 at -O2 warns falsely (-Wrestrict) on "\"" + string.
+  std::string out = "\"";
+  out.append(s);
+  out += '"';
+  return out;
 }
 
 char upper(char c) {
@@ -107,7 +111,10 @@ std::string unknownMacro(std::string_view word) {
   std::string message = "unknown macro " + quoted(word);
   if (!best.empty()) return message + " (did you mean " + std::string(best) + "?)";
   message += " (expected one of";
-  for (const Macro& m : kMacros) message += " " + std::string(m.name);
+  for (const Macro& m : kMacros) {
+    message += ' ';
+    message.append(m.name);
+  }
   return message + ")";
 }
 

@@ -54,6 +54,9 @@ std::string joined(std::initializer_list<std::string_view> words, std::string_vi
   return out;
 }
 
+constexpr size_t kMaxSteps = 500;
+constexpr size_t kMaxParams = 100;
+
 class FlowDecoder {
  public:
   explicit FlowDecoder(YamlDecoder& d) : d_(d) {}
@@ -79,6 +82,9 @@ class FlowDecoder {
     if (!steps_node) d_.fail(node, "a flow needs steps", "add steps: [{id: ..., uses: ...}]");
     d_.seq(steps_node, "steps");
     if (steps_node.size() == 0) d_.fail(steps_node, "a flow needs at least one step");
+    if (steps_node.size() > kMaxSteps)
+      d_.fail(steps_node, "a flow has at most " + std::to_string(kMaxSteps) + " steps",
+              "split it into several flows");
     for (const auto& step : steps_node) s.steps.push_back(this->step(step, s));
     checkNeeds(s);
     return s;
@@ -112,6 +118,9 @@ class FlowDecoder {
 
   void params(const YAML::Node& node, FlowSpec& s) {
     d_.map(node, "params");
+    if (node.size() > kMaxParams)
+      d_.fail(node, "a flow has at most " + std::to_string(kMaxParams) + " params");
+    d_.uniqueKeys(node, "params");
     for (const auto& kv : node) {
       const auto name = kv.first.as<std::string>("");
       if (auto why = checkParamName(name); !why.empty()) d_.note(kv.first, "param name " + why);
@@ -164,7 +173,12 @@ class FlowDecoder {
     if (auto needs = node["needs"]) {
       d_.seq(needs, "needs");
       for (const auto& n : needs) {
-        st.needs.push_back(d_.string(n, "needs"));
+        auto needed = d_.string(n, "needs");
+        if (std::find(st.needs.begin(), st.needs.end(), needed) != st.needs.end()) {
+          d_.note(n, "step " + st.id + " needs " + needed + " twice");
+          continue;
+        }
+        st.needs.push_back(std::move(needed));
         needs_.push_back({st.id, st.needs.back(), n});
       }
     }
@@ -178,8 +192,9 @@ class FlowDecoder {
     }
     if (auto t = node["timeout"]) st.timeout = positive(t, "timeout");
     const auto with = node["with"];
-    st.with = with ? d_.json(d_.map(with, "with")) : nlohmann::json::object();
+    if (with) d_.uniqueKeys(d_.map(with, "with"), "with");
     checkAction(st, uses, with ? with : YAML::Node(YAML::NodeType::Map), node);
+    if (with) st.with = inputs(st.uses, with);
     if (with) checkReferences(with, flow);
     return st;
   }
@@ -187,9 +202,8 @@ class FlowDecoder {
   // `step` is where a missing input is reported when the step has no `with` at all.
   void checkAction(const StepSpec& st, const YAML::Node& uses, const YAML::Node& with,
                    const YAML::Node& step) {
-    const auto* rule = std::find_if(std::begin(kActionRules), std::end(kActionRules),
-                                    [&](const auto& r) { return r.action == st.uses; });
-    if (rule == std::end(kActionRules)) {
+    const auto* rule = findRule(st.uses);
+    if (!rule) {
       auto near = core::closest(st.uses, {"shell", "http", "sleep", "log"});
       d_.note(uses, "unknown action \"" + st.uses + "\"",
               near ? "did you mean " + *near + "?" : "shell, http, sleep or log");
@@ -213,6 +227,39 @@ class FlowDecoder {
       if (in.required && !with[std::string(in.name)])
         d_.note(with.size() > 0 ? with : step,
                 "step " + st.id + " (" + st.uses + ") needs with." + std::string(in.name));
+  }
+
+  // The inputs as stored: text inputs keep the text written (`command: 007` stays "007"),
+  // the rest (a JSON body, status codes) takes the types YAML gives them.
+  nlohmann::json inputs(const std::string& action, const YAML::Node& with) {
+    const auto* rule = findRule(action);
+    auto out = nlohmann::json::object();
+    for (const auto& kv : with) {
+      const auto key = kv.first.as<std::string>("");
+      const InputRule* in = nullptr;
+      if (rule)
+        for (const auto& candidate : rule->inputs)
+          if (candidate.name == key) in = &candidate;
+      const bool text = in && in->type != Input::kStatusCodes && kv.second.IsScalar();
+      if (text) {
+        out[key] = kv.second.Scalar();
+      } else if (in && in->type == Input::kStringMap && kv.second.IsMap()) {
+        auto& map = out[key] = nlohmann::json::object();
+        for (const auto& entry : kv.second)
+          map[entry.first.as<std::string>("")] = entry.second.IsScalar()
+                                                     ? nlohmann::json(entry.second.Scalar())
+                                                     : d_.json(entry.second);
+      } else {
+        out[key] = d_.json(kv.second);
+      }
+    }
+    return out;
+  }
+
+  static const ActionRule* findRule(std::string_view action) {
+    for (const auto& r : kActionRules)
+      if (r.action == action) return &r;
+    return nullptr;
   }
 
   void checkInput(const InputRule& in, const YAML::Node& v, std::string_view action) {
@@ -299,7 +346,10 @@ class FlowDecoder {
     }
     if (auto cycle = findCycle(s); !cycle.empty()) {
       std::string path;
-      for (const auto& id : cycle) path += (path.empty() ? "" : " → ") + id;
+      for (const auto& id : cycle) {
+        if (!path.empty()) path += " → ";
+        path += id;
+      }
       // Point at the `needs` entry that closes the cycle.
       const auto& last = cycle[cycle.size() - 2];
       for (const auto& n : needs_)

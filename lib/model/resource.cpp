@@ -9,6 +9,7 @@
 #include "lib/core/suggest.hpp"
 #include "lib/model/flow_codec.hpp"
 #include "lib/model/yaml_decoder.hpp"
+#include "lib/model/yaml_guard.hpp"
 
 namespace rpa::model {
 
@@ -17,7 +18,8 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
-constexpr int kMaxCapacity = 1000;
+constexpr int kMaxCapacity = 1000;  // as POST /api/v1/clients
+constexpr size_t kMaxLabelValue = 255;
 
 class ResourceDecoder {
  public:
@@ -78,7 +80,13 @@ class ResourceDecoder {
       if (auto bad = checkTenantName(m.tenant); !bad.empty())
         d_.note(tenant, "metadata.tenant " + bad);
     }
-    if (const auto labels = node["labels"]) m.labels = d_.stringMap(labels, "metadata.labels");
+    if (const auto labels = node["labels"]) {
+      m.labels = d_.stringMap(labels, "metadata.labels");
+      for (const auto& kv : labels)
+        if (kv.second.IsScalar() && kv.second.Scalar().size() > kMaxLabelValue)
+          d_.note(kv.second,
+                  "label values are at most " + std::to_string(kMaxLabelValue) + " characters");
+    }
     if (const auto revision = node["revision"])
       m.revision = d_.integer(revision, "metadata.revision", 1, 1 << 30);
     return m;
@@ -141,6 +149,16 @@ bool needsQuotes(const std::string& s) {
          YAML::convert<double>::decode(node, d);
 }
 
+// A `|` block reads back as its lines, each ending in one newline: so only for text that ends
+// in exactly one, whose first line is not indented (the block's indentation would swallow it)
+// and that has no carriage return or tab. Other multi-line text goes double-quoted.
+bool literalBlock(const std::string& s) {
+  if (s.size() < 2 || s.back() != '\n' || s[s.size() - 2] == '\n') return false;
+  if (s.find('\n') == s.size() - 1) return false;  // one line: plain or quoted reads better
+  if (s.front() == ' ' || s.front() == '\n') return false;
+  return s.find_first_of("\r\t") == std::string::npos;
+}
+
 void emit(YAML::Emitter& out, const nlohmann::ordered_json& v) {
   if (v.is_object()) {
     out << YAML::BeginMap;
@@ -155,7 +173,7 @@ void emit(YAML::Emitter& out, const nlohmann::ordered_json& v) {
     out << YAML::EndSeq;
   } else if (v.is_string()) {
     const auto& s = v.get_ref<const std::string&>();
-    if (s.find('\n') != std::string::npos)
+    if (literalBlock(s))
       out << YAML::Literal << s;
     else if (needsQuotes(s))
       out << YAML::DoubleQuoted << s;
@@ -188,6 +206,10 @@ nlohmann::json Problem::json() const {
 
 Decoded decodeResources(std::string_view text, const std::string& file) {
   Decoded out;
+  if (auto refused = checkYamlShape(text, file)) {
+    out.problems.push_back(std::move(*refused));
+    return out;
+  }
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(text));
@@ -216,7 +238,8 @@ void throwIfProblems(const std::vector<Problem>& problems) {
   std::string message;
   auto details = nlohmann::json::array();
   for (const auto& p : problems) {
-    message += (message.empty() ? "" : "\n") + p.str();
+    if (!message.empty()) message += '\n';
+    message += p.str();
     details.push_back(p.json());
   }
   throw Error(ErrorCode::kInvalidArgument, message, details);

@@ -35,6 +35,7 @@ const YAML::Node& YamlDecoder::seq(const YAML::Node& node, const std::string& wh
 
 void YamlDecoder::onlyKeys(const YAML::Node& node, const std::string& where,
                            std::initializer_list<std::string_view> known) {
+  uniqueKeys(node, where);
   for (const auto& kv : node) {
     const auto key = kv.first.as<std::string>("");
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
@@ -46,6 +47,17 @@ void YamlDecoder::onlyKeys(const YAML::Node& node, const std::string& where,
     auto near = core::closest(key, known);
     note(kv.first, "unknown field \"" + key + "\" in " + where,
          near ? "did you mean \"" + *near + "\"?" : "");
+  }
+}
+
+void YamlDecoder::uniqueKeys(const YAML::Node& node, const std::string& where) {
+  std::map<std::string, int> seen;  // key → line
+  for (const auto& kv : node) {
+    const auto key = kv.first.as<std::string>("");
+    const int line = at(kv.first).line;
+    if (auto [it, fresh] = seen.emplace(key, line); !fresh)
+      note(kv.first, "\"" + key + "\" appears twice in " + where,
+           "the first is at line " + std::to_string(it->second));
   }
 }
 
@@ -89,6 +101,7 @@ core::Millis YamlDecoder::duration(const YAML::Node& node, const std::string& wh
 std::map<std::string, std::string> YamlDecoder::stringMap(const YAML::Node& node,
                                                           const std::string& what) {
   map(node, what);
+  uniqueKeys(node, what);
   std::map<std::string, std::string> out;
   for (const auto& kv : node) {
     const auto key = kv.first.as<std::string>("");
@@ -105,6 +118,7 @@ std::map<std::string, std::string> YamlDecoder::stringMap(const YAML::Node& node
 
 nlohmann::json YamlDecoder::json(const YAML::Node& node) {
   if (node.IsMap()) {
+    uniqueKeys(node, "a mapping");
     auto out = nlohmann::json::object();
     for (const auto& kv : node) out[kv.first.as<std::string>("")] = json(kv.second);
     return out;

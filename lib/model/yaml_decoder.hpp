@@ -40,6 +40,8 @@ class YamlDecoder {
   /// secret-looking keys get their own message.
   void onlyKeys(const YAML::Node& node, const std::string& where,
                 std::initializer_list<std::string_view> known);
+  /// Notes every key that appears twice in the mapping `node`.
+  void uniqueKeys(const YAML::Node& node, const std::string& where);
   std::string string(const YAML::Node& node, const std::string& what);
   bool boolean(const YAML::Node& node, const std::string& what);
   /// An integer in [min, max].

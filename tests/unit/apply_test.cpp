@@ -158,6 +158,25 @@ spec: {role: viewer}
   CHECK(refused.body.find("prune needs apply_set") != std::string::npos);
 }
 
+TEST_CASE_METHOD(Applier, "prune stays in the tenants the batch names") {
+  apply(R"(apiVersion: rpa/v1
+kind: Tenant
+metadata: {name: ops}
+)");
+  // the same apply-set name used in two tenants, by two teams
+  apply(flowYaml("home-flow", "h"), {{"apply_set", "flows"}});
+  apply(flowYaml("ops-flow", "o", "ops"), {{"apply_set", "flows"}});
+  auto pruned = apply(flowYaml("new-flow", "n"), {{"apply_set", "flows"}, {"prune", true}});
+  CHECK(actions(pruned) ==
+        std::map<std::string, std::string>{{"home-flow", "pruned"}, {"new-flow", "created"}});
+  CHECK(get("/api/v1/flows?tenant=ops")["items"].size() == 1);
+
+  auto dry = apply(flowYaml("ops-2", "o", "ops"),
+                   {{"apply_set", "flows"}, {"prune", true}, {"dry_run", true}});
+  CHECK(actions(dry)["ops-flow"] == "pruned");
+  CHECK(get("/api/v1/flows?tenant=ops")["items"].size() == 1);  // a dry run prunes nothing
+}
+
 TEST_CASE_METHOD(Applier, "a document naming a revision that moved on is a 409 naming the flow") {
   apply(flowYaml("a", "one"));
   apply(flowYaml("a", "two"));  // now at revision 2

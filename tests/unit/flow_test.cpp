@@ -123,3 +123,39 @@ TEST_CASE("a cycle is found and named along its needs") {
   spec.steps[1].needs = {"a"};
   CHECK(model::findCycle(spec).empty());
 }
+
+TEST_CASE("text inputs keep the text written, and every string reads back the same") {
+  const auto flow = flowOf(R"(  description: "two\nlines without a final newline"
+  steps:
+    - id: run
+      uses: shell
+      with:
+        command: 007
+        workdir: 1.10
+        env: {V: 1.10, FLAG: yes}
+    - id: note
+      uses: log
+      with:
+        message: |2
+           indented first line
+          and a second
+    - id: post
+      uses: http
+      with: {url: "https://x.example", body: {count: 3, ok: true}, expect_status: [200, 201]}
+    - id: trail
+      uses: log
+      with: {message: "ends in two newlines\n\n"}
+)");
+  const auto& steps = std::get<model::FlowSpec>(flow.spec).steps;
+  CHECK(steps[0].with["command"] == "007");
+  CHECK(steps[0].with["workdir"] == "1.10");
+  CHECK(steps[0].with["env"]["V"] == "1.10");
+  CHECK(steps[0].with["env"]["FLAG"] == "yes");
+  CHECK(steps[1].with["message"] == " indented first line\nand a second\n");
+  CHECK(steps[2].with["body"]["count"] == 3);  // a JSON body keeps YAML's types
+  CHECK(steps[2].with["expect_status"] == nlohmann::json::array({200, 201}));
+  const auto yaml = model::toYaml(flow);
+  const auto back = model::parseResources(yaml, "back.yaml").at(0);
+  CHECK(model::toJson(back) == model::toJson(flow));
+  CHECK(model::toYaml(back) == yaml);
+}
