@@ -278,7 +278,8 @@ void addWatchCommand(CLI::App& app, Globals& g) {
   cmd->callback([&g, o] {
     const Filter filter(*o);
     catchStopSignals();
-    const bool table = ::isatty(STDOUT_FILENO) && g.format() == Format::kTable;
+    // --topic asks for events, not the robots table, even on a terminal.
+    const bool table = ::isatty(STDOUT_FILENO) && g.format() == Format::kTable && o->topics.empty();
     if (table)
       watchTable(g, filter);
     else

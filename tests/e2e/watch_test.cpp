@@ -106,12 +106,12 @@ TEST_CASE("watch -o json prints one event per line and filters them") {
   std::thread watchers([&] {
     std::thread second([&] {
       busy_only = test::runCommand(
-          {"timeout", "3", "sh", "-c", rpactl(rpad, "watch -o json --status busy")});
+          {"timeout", "4", "sh", "-c", rpactl(rpad, "watch -o json --status busy")});
     });
-    all = test::runCommand({"timeout", "3", "sh", "-c", rpactl(rpad, "watch -o json")});
+    all = test::runCommand({"timeout", "4", "sh", "-c", rpactl(rpad, "watch -o json")});
     second.join();
   });
-  std::this_thread::sleep_for(1s);  // both watchers connected
+  std::this_thread::sleep_for(2s);  // both watchers connected, also on a busy machine
   beat(rpad, bot1, "busy");
   beat(rpad, bot2, "idle");
   beat(rpad, bot2, "idle");  // no transition
