@@ -99,6 +99,10 @@ class FlowDecoder {
       at.column += static_cast<int>(problem->offset) + (v.Tag() == "!" ? 1 : 0);
       d_.note(at, "bad schedule \"" + text + "\": " + problem->message,
               "five fields: minute hour day-of-month month day-of-week, e.g. \"0 2 * * *\"");
+    } else if (!std::get<CronSchedule>(parsed).next(core::TimePoint{})) {
+      // next() looks five years ahead, which holds every day that exists (29 February too).
+      d_.note(v, "schedule \"" + text + "\" never fires: no month has that day",
+              "check the day of month and the month");
     }
     return text;
   }
