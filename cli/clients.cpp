@@ -24,10 +24,12 @@ nlohmann::json listAll(client::HttpClient& http, const std::string& query) {
 }
 
 // A client given by id ("7") or by name ("bot-1").
-int64_t resolveClient(client::HttpClient& http, const std::string& name_or_id) {
+int64_t resolveClient(client::HttpClient& http, const std::string& name_or_id,
+                      const std::string& tenant) {
   if (!name_or_id.empty() && std::all_of(name_or_id.begin(), name_or_id.end(), ::isdigit))
     return std::stoll(name_or_id);
-  for (const auto& c : listAll(http, "&q=" + client::percentEncode(name_or_id)))
+  const std::string in_tenant = tenant.empty() ? "" : "&tenant=" + client::percentEncode(tenant);
+  for (const auto& c : listAll(http, "&q=" + client::percentEncode(name_or_id) + in_tenant))
     if (c.value("name", "") == name_or_id) return c["id"].get<int64_t>();
   throw core::Error(core::ErrorCode::kNotFound, "no client named \"" + name_or_id + "\"");
 }

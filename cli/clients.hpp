@@ -16,7 +16,8 @@ namespace rpa::cli {
 nlohmann::json listAll(client::HttpClient& http, const std::string& query);
 
 /// A client given by id ("7") or by name ("bot-1"); core::Error{kNotFound} when none.
-int64_t resolveClient(client::HttpClient& http, const std::string& name_or_id);
+int64_t resolveClient(client::HttpClient& http, const std::string& name_or_id,
+                      const std::string& tenant = {});
 
 /// --label key=value options as a JSON object; core::Error{kInvalidArgument} when malformed.
 nlohmann::json parseLabels(const std::vector<std::string>& labels);

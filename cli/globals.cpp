@@ -43,21 +43,27 @@ Context Globals::resolve(bool need_token) const {
   return ctx;
 }
 
-nlohmann::json Globals::request(const std::string& method, const std::string& path,
-                                const nlohmann::json& body) const {
-  const auto ctx = resolve();
+namespace {
+
+client::Reply send(const Globals& g, const std::string& method, const std::string& path,
+                   const nlohmann::json& body) {
+  const auto ctx = g.resolve();
   client::HttpClient http(ctx.server, ctx.token);
   auto reply = http.send(method, path, body);
   client::throwIfError(reply);
-  return reply.body;
+  return reply;
+}
+
+}  // namespace
+
+nlohmann::json Globals::request(const std::string& method, const std::string& path,
+                                const nlohmann::json& body) const {
+  return send(*this, method, path, body).body;
 }
 
 nlohmann::ordered_json Globals::requestOrdered(const std::string& method, const std::string& path,
                                                const nlohmann::json& body) const {
-  const auto ctx = resolve();
-  client::HttpClient http(ctx.server, ctx.token);
-  auto reply = http.send(method, path, body);
-  client::throwIfError(reply);
+  const auto reply = send(*this, method, path, body);
   if (reply.raw.empty()) return nullptr;
   auto parsed = nlohmann::ordered_json::parse(reply.raw, nullptr, false);
   if (parsed.is_discarded())

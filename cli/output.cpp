@@ -44,29 +44,10 @@ Format parseFormat(const std::string& text) {
   return Format::kTable;
 }
 
-void printJson(const nlohmann::json& value) {
-  std::cout << value.dump(2) << "\n";
-}
+namespace {
 
-void printYaml(const nlohmann::json& value) {
-  YAML::Emitter out;
-  emit(out, value);
-  std::cout << out.c_str() << "\n";
-}
-
-bool printMachine(const nlohmann::json& value, Format format) {
-  if (format == Format::kJson) {
-    printJson(value);
-    return true;
-  }
-  if (format == Format::kYaml) {
-    printYaml(value);
-    return true;
-  }
-  return false;
-}
-
-bool printOrdered(const nlohmann::ordered_json& value, Format format) {
+template <typename Json>
+bool printAs(const Json& value, Format format) {
   if (format == Format::kJson) {
     std::cout << value.dump(2) << "\n";
     return true;
@@ -78,6 +59,16 @@ bool printOrdered(const nlohmann::ordered_json& value, Format format) {
     return true;
   }
   return false;
+}
+
+}  // namespace
+
+bool printMachine(const nlohmann::json& value, Format format) {
+  return printAs(value, format);
+}
+
+bool printOrdered(const nlohmann::ordered_json& value, Format format) {
+  return printAs(value, format);
 }
 
 void printTable(const std::vector<std::string>& headers,

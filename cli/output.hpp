@@ -10,13 +10,10 @@ namespace rpa::cli {
 enum class Format { kTable, kWide, kJson, kYaml, kName };
 Format parseFormat(const std::string& text);
 
-/// Pretty JSON (2 spaces) on stdout: the stable form for scripts.
-void printJson(const nlohmann::json& value);
-/// The same data as YAML on stdout.
-void printYaml(const nlohmann::json& value);
-/// Prints json/yaml for those formats; false for the human ones (the caller prints a table).
+/// Prints pretty JSON (2 spaces, the stable form for scripts) or the same data as YAML on stdout
+/// for those formats; false for the human ones (the caller prints a table).
 bool printMachine(const nlohmann::json& value, Format format);
-/// printMachine for replies whose key order matters (documents, flow params): as written.
+/// printMachine keeping the order of the keys (documents, in their canonical field order).
 bool printOrdered(const nlohmann::ordered_json& value, Format format);
 
 /// Aligned columns with an upper-case header row, like kubectl.

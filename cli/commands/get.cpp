@@ -69,21 +69,13 @@ std::string tenantQuery(const std::string& tenant) {
   return tenant.empty() ? "" : "&tenant=" + client::percentEncode(tenant);
 }
 
-// A robot by name (exact match among the search results) or id, in the chosen tenant.
-int64_t clientId(client::HttpClient& http, const GetOptions& o) {
-  if (std::all_of(o.name.begin(), o.name.end(), [](unsigned char c) { return std::isdigit(c); }))
-    return std::stoll(o.name);
-  for (const auto& c : listAll(http, "&q=" + client::percentEncode(o.name) + tenantQuery(o.tenant)))
-    if (c.value("name", "") == o.name) return c["id"].get<int64_t>();
-  throw core::Error(core::ErrorCode::kNotFound, "client \"" + o.name + "\" not found");
-}
-
 nlohmann::json fetchClients(const Globals& g, const GetOptions& o) {
   const auto ctx = g.resolve();
   client::HttpClient http(ctx.server, ctx.token);
   if (o.name.empty()) return listAll(http, tenantQuery(o.tenant));
-  auto reply =
-      http.send("GET", inTenant(path("clients", std::to_string(clientId(http, o))), o.tenant));
+  auto reply = http.send(
+      "GET",
+      inTenant(path("clients", std::to_string(resolveClient(http, o.name, o.tenant))), o.tenant));
   client::throwIfError(reply);
   return nlohmann::json::array({reply.body});
 }
@@ -154,7 +146,7 @@ void remove(const Globals& g, const GetOptions& o) {
   } else if (o.kind == "client") {
     const auto ctx = g.resolve();
     client::HttpClient http(ctx.server, ctx.token);
-    const auto id = clientId(http, o);
+    const auto id = resolveClient(http, o.name, o.tenant);
     client::throwIfError(
         http.send("DELETE", inTenant(path("clients", std::to_string(id)), o.tenant)));
   } else if (o.kind == "user") {

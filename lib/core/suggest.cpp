@@ -46,7 +46,7 @@ std::optional<std::string> closestOf(std::string_view word, const Candidates& ca
 }  // namespace
 
 std::optional<std::string> closest(std::string_view word,
-                                   std::initializer_list<std::string_view> candidates) {
+                                   std::span<const std::string_view> candidates) {
   return closestOf(word, candidates);
 }
 

@@ -15,11 +15,15 @@ namespace {
 // Thrown at the end of a dry run to roll its transaction back.
 struct DryRunDone {};
 
-constexpr std::string_view kOrder[] = {"Tenant", "User", "Client", "Flow"};
-
+// model::kKinds lists kinds in the order a batch applies them: tenants before what they hold.
 int rank(const std::string& kind) {
-  return static_cast<int>(std::find(std::begin(kOrder), std::end(kOrder), kind) -
-                          std::begin(kOrder));
+  return static_cast<int>(std::find(std::begin(model::kKinds), std::end(model::kKinds), kind) -
+                          std::begin(model::kKinds));
+}
+
+// "Flow finance/nightly": one object of a batch; tenants have an empty tenant part.
+std::string objectKey(const std::string& kind, const std::string& tenant, const std::string& name) {
+  return kind + " " + tenant + "/" + name;
 }
 
 std::string objectName(const model::Resource& r) {
@@ -72,7 +76,7 @@ class Batch {
   // Objects of the apply set that the batch no longer holds, most dependent kinds first, in
   // the tenants the batch names (and the caller's): a system admin's prune of one repo never
   // sweeps tenants the repo does not mention.
-  std::vector<ObjectResult> prune(const std::set<std::string>& kept,
+  std::vector<ObjectResult> prune(const std::map<std::string, std::string>& kept,
                                   const std::set<std::string>& named_tenants) {
     std::vector<ObjectResult> out;
     auto managed = [&](const model::Labels& labels) {
@@ -80,7 +84,7 @@ class Batch {
       return it != labels.end() && it->second == options_.apply_set;
     };
     auto gone = [&](const std::string& kind, const std::string& tenant, const std::string& name) {
-      return scope_.kinds.contains(kind) && !kept.contains(kind + " " + tenant + "/" + name);
+      return scope_.kinds.contains(kind) && !kept.contains(objectKey(kind, tenant, name));
     };
     std::vector<model::Tenant> tenants;
     for (const auto& t : store_.tenants())
@@ -332,22 +336,20 @@ std::vector<ObjectResult> ApplyEngine::apply(std::vector<model::Resource> docume
                                              const ApplyScope& scope, const ApplyOptions& options) {
   if (options.prune && options.apply_set.empty())
     throw Error(ErrorCode::kInvalidArgument, "prune needs an apply set to know what it manages");
-  std::map<std::string, std::string> seen;  // object → where it was written
-  std::set<std::string> kept;
+  std::map<std::string, std::string> kept;  // objectKey → where it was written
   std::set<std::string> named_tenants;
   for (auto& doc : documents) {
     if (doc.kind != "Tenant" && doc.metadata.tenant.empty()) doc.metadata.tenant = scope.tenant;
-    const auto name = objectName(doc);
     if (!scope.any_tenant && doc.kind != "Tenant" && doc.metadata.tenant != scope.tenant)
       throw Error(ErrorCode::kNotFound,
                   doc.at.str() + ": tenant \"" + doc.metadata.tenant + "\" not found");
     if (!scope.kinds.contains(doc.kind))
       throw Error(ErrorCode::kPermissionDenied,
                   doc.at.str() + ": your role may not apply " + doc.kind + " objects");
-    if (auto [it, fresh] = seen.emplace(name, doc.at.str()); !fresh)
+    const auto key = objectKey(doc.kind, doc.metadata.tenant, doc.metadata.name);
+    if (auto [it, fresh] = kept.emplace(key, doc.at.str()); !fresh)
       throw Error(ErrorCode::kInvalidArgument,
-                  doc.at.str() + ": " + name + " is already defined at " + it->second);
-    kept.insert(doc.kind + " " + doc.metadata.tenant + "/" + doc.metadata.name);
+                  doc.at.str() + ": " + objectName(doc) + " is already defined at " + it->second);
     named_tenants.insert(doc.kind == "Tenant" ? doc.metadata.name : doc.metadata.tenant);
   }
   std::stable_sort(documents.begin(), documents.end(),

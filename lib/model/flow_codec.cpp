@@ -135,7 +135,7 @@ class FlowDecoder {
         p.type = d_.string(type, "type");
         if (std::find(std::begin(kParamTypes), std::end(kParamTypes), p.type) ==
             std::end(kParamTypes)) {
-          auto near = core::closest(p.type, {"string", "integer", "number", "boolean"});
+          auto near = core::closest(p.type, kParamTypes);
           d_.note(type, "param type must be string, integer, number or boolean",
                   near ? "did you mean " + *near + "?" : "");
         }
@@ -208,7 +208,7 @@ class FlowDecoder {
                    const YAML::Node& step) {
     const auto* rule = findRule(st.uses);
     if (!rule) {
-      auto near = core::closest(st.uses, {"shell", "http", "sleep", "log"});
+      auto near = core::closest(st.uses, kActions);
       d_.note(uses, "unknown action \"" + st.uses + "\"",
               near ? "did you mean " + *near + "?" : "shell, http, sleep or log");
       return;

@@ -39,7 +39,7 @@ class ResourceDecoder {
     if (!kind) d_.fail(doc, "kind is missing", "Tenant, User, Client or Flow");
     r.kind = d_.string(kind, "kind");
     if (std::find(std::begin(kKinds), std::end(kKinds), r.kind) == std::end(kKinds)) {
-      auto near = core::closest(r.kind, {"Tenant", "User", "Client", "Flow"});
+      auto near = core::closest(r.kind, kKinds);
       d_.fail(kind, "unknown kind \"" + r.kind + "\"",
               near ? "did you mean " + *near + "?" : "Tenant, User, Client or Flow");
     }
