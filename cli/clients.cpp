@@ -4,23 +4,19 @@
 #include <cmath>
 #include <iostream>
 
+#include "cli/globals.hpp"
 #include "lib/core/error.hpp"
 
 namespace rpa::cli {
 
 nlohmann::json listAll(client::HttpClient& http, const std::string& query) {
-  nlohmann::json items = nlohmann::json::array();
-  std::string cursor;
-  do {
-    std::string path = "/api/v1/clients?limit=1000" + query;
-    if (!cursor.empty()) path += "&cursor=" + client::percentEncode(cursor);
-    auto reply = http.send("GET", path);
+  // Query pieces come as "&status=…": the first one opens the query string.
+  const std::string path = "/api/v1/clients" + (query.empty() ? "" : "?" + query.substr(1));
+  return nlohmann::json(everyPage(path, [&http](const std::string& page) {
+    auto reply = http.send("GET", page);
     client::throwIfError(reply);
-    for (auto& c : reply.body["items"]) items.push_back(std::move(c));
-    const auto& next = reply.body["next_cursor"];
-    cursor = next.is_string() ? next.get<std::string>() : "";
-  } while (!cursor.empty());
-  return items;
+    return nlohmann::ordered_json(reply.body);
+  }));
 }
 
 // A client given by id ("7") or by name ("bot-1").

@@ -72,6 +72,24 @@ nlohmann::ordered_json Globals::requestOrdered(const std::string& method, const 
   return parsed;
 }
 
+nlohmann::ordered_json Globals::list(const std::string& path) const {
+  return everyPage(path, [this](const std::string& page) { return requestOrdered("GET", page); });
+}
+
+nlohmann::ordered_json everyPage(
+    const std::string& path, const std::function<nlohmann::ordered_json(const std::string&)>& get) {
+  auto items = nlohmann::ordered_json::array();
+  std::string cursor;
+  const char* sep = path.find('?') == std::string::npos ? "?" : "&";
+  do {
+    auto page = get(path + sep + "limit=1000" +
+                    (cursor.empty() ? "" : "&cursor=" + client::percentEncode(cursor)));
+    for (auto& item : page["items"]) items.push_back(std::move(item));
+    cursor = page["next_cursor"].is_string() ? page["next_cursor"].get<std::string>() : "";
+  } while (!cursor.empty());
+  return items;
+}
+
 std::string inTenant(const std::string& path, const std::string& tenant) {
   if (tenant.empty()) return path;
   return path + (path.find('?') == std::string::npos ? "?" : "&") +

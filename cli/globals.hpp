@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -37,7 +38,15 @@ struct Globals {
   /// print in their canonical field order. Null for no body.
   nlohmann::ordered_json requestOrdered(const std::string& method, const std::string& path,
                                         const nlohmann::json& body = nullptr) const;
+  /// The items of every page of the list at `path` (which may carry a query), in order,
+  /// following next_cursor.
+  nlohmann::ordered_json list(const std::string& path) const;
 };
+
+/// Every page of a list: `get` fetches one path (with limit and cursor added to `path`) and
+/// returns its body; the pages' items, in order.
+nlohmann::ordered_json everyPage(
+    const std::string& path, const std::function<nlohmann::ordered_json(const std::string&)>& get);
 
 /// `path` with ?tenant=NAME (or &tenant=) when `tenant` is not empty: system admins act in
 /// another tenant this way.

@@ -19,8 +19,15 @@ store::SqliteStore openExisting(const std::filesystem::path& db) {
 
 }  // namespace
 
+void makeDatabaseDir(const std::filesystem::path& db) {
+  const auto dir = db.parent_path();
+  if (dir.empty() || std::filesystem::exists(dir)) return;
+  std::filesystem::create_directories(dir);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
+}
+
 int init(const core::DaemonConfig& config) {
-  if (config.db.has_parent_path()) std::filesystem::create_directories(config.db.parent_path());
+  makeDatabaseDir(config.db);
   store::SqliteStore store(config.db);
   core::SystemClock clock;
   auto result = api::initialize(store, core::processEnv("RPAD_ADMIN_PASSWORD"), clock);
@@ -78,6 +85,9 @@ int checkConfig(const core::DaemonConfig& c) {
   fmt::print("log_file: {}\n", c.log_file ? c.log_file->string() : "stderr");
   fmt::print("workers: {}\n", c.workers);
   fmt::print("ws_ping_interval_seconds: {}\n", c.ws_ping_interval.count());
+  fmt::print("request_timeout_seconds: {}\n", c.request_timeout.count());
+  fmt::print("max_connections: {}\n", c.max_connections ? std::to_string(c.max_connections)
+                                                        : std::string("from the fd limit"));
   fmt::print("tls: {}\n", c.tls_cert ? "on" : "off");
   fmt::print("configuration OK\n");
   return 0;

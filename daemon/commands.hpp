@@ -6,6 +6,8 @@
 
 namespace rpa::daemon {
 
+/// Creates the database's directory when missing, for its owner only (0700).
+void makeDatabaseDir(const std::filesystem::path& db);
 /// `rpad serve`: initialises the database when new, then serves until SIGTERM/SIGINT.
 int serve(const core::DaemonConfig& config);
 /// `rpad init`: migrates, creates the signing secret and the admin (password shown once).

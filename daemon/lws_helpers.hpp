@@ -1,4 +1,6 @@
 #pragma once
+
+#include <chrono>
 // What transport.cpp (HTTP) and websocket.cpp share: libwebsockets details of one transport.
 
 #include <libwebsockets.h>
@@ -28,6 +30,13 @@ std::multimap<std::string, std::string> queryArgs(lws* wsi);
 /// A reply written as raw bytes: used where lws has not set up an HTTP/1.1 response yet
 /// (refused upgrades, see notes/libwebsockets-on-bookworm.md pitfall 3). Returns 1.
 int writeRaw(lws* wsi, int status, std::string_view reason, std::string_view json);
+
+/// Milliseconds on the steady clock: connection-level deadlines, which no clock step may move.
+inline int64_t steadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 struct Transport::Timer {
   lws_sorted_usec_list_t sul;  // first member: the callback casts back to Timer

@@ -29,6 +29,10 @@ constexpr SettingFlag kSettingFlags[] = {
     {"--tls-key", "tls_key", "PEM private key for --tls-cert"},
     {"--ws-ping-interval", "ws_ping_interval_seconds",
      "seconds a WebSocket may be idle before rpad pings it; silent twice as long: closed (25)"},
+    {"--request-timeout", "request_timeout_seconds",
+     "seconds a request's headers and body may take to arrive; then 408 and closed (30)"},
+    {"--max-connections", "max_connections",
+     "open connections at most; more wait in the listen backlog (default: the fd limit less 64)"},
 };
 
 }  // namespace

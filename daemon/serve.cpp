@@ -39,6 +39,8 @@ int serve(const core::DaemonConfig& config) {
   const sigset_t signals = stopSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  // A file size limit reached is a failed write (SQLITE_FULL, a 503), not the end of rpad.
+  ::signal(SIGXFSZ, SIG_IGN);
 
   std::optional<LogFile> log_file;
   if (config.log_file) log_file.emplace(*config.log_file);
@@ -48,16 +50,19 @@ int serve(const core::DaemonConfig& config) {
                                                : nullptr);
 
   core::SystemClock clock;
-  if (config.db.has_parent_path()) std::filesystem::create_directories(config.db.parent_path());
+  makeDatabaseDir(config.db);
   store::SqliteStore store(config.db);
   auto init = api::initialize(store, core::processEnv("RPAD_ADMIN_PASSWORD"), clock);
-  if (init.generated_password)  // on the terminal, once; never in the log
-    fmt::print(stderr, "rpad: created user admin (tenant default) with password: {}\n",
+  if (init.generated_password) {  // on stdout, once; never in the log, which is stderr
+    fmt::print("rpad: created user admin (tenant default) with password: {}\n",
                *init.generated_password);
+    std::fflush(stdout);
+  }
 
   // Hashing and durable writes give way to the event loop when they share a core.
-  core::ThreadPool workers(config.workers, core::ThreadPool::Priority::kIdle);
-  api::App app(config, store, clock, log, workers);
+  core::ThreadPool workers(config.workers, log, core::ThreadPool::Priority::kIdle);
+  store::SqliteStore liveness(config.db);  // the heartbeat writer's own connection
+  api::App app(config, store, clock, log, workers, &liveness);
   api::WsHub hub(app.services(), app.bus());
   Transport transport(config, app.router(), hub, app.auth(), app.bus(), app.detector(), clock, log);
   app.services().close_sessions = [&](std::function<bool(const auth::Principal&)> revoked) {
@@ -79,7 +84,7 @@ int serve(const core::DaemonConfig& config) {
     auto next_save = std::chrono::steady_clock::now();
     while (running.load()) {
       if (std::chrono::steady_clock::now() >= next_save) {
-        workers.post([&app] { app.saveTokenUse(); });
+        (void)workers.post([&app] { app.saveTokenUse(); });
         next_save += kTokenUseSaveInterval;
       }
       const int sig = sigtimedwait(&signals, nullptr, &tick);
@@ -106,8 +111,12 @@ int serve(const core::DaemonConfig& config) {
   transport.run();
   running.store(false);
   signal_thread.join();
-  workers.stop();  // in-flight replies are dropped with their closed connections
-  app.stop();      // buffered heartbeats reach the database
+  // Jobs not started are dropped, so a long queue cannot hold up the exit; their connections
+  // are gone already. Running ones finish.
+  if (const size_t dropped = workers.discardQueued())
+    log.warn("requests dropped at shutdown", {{"count", dropped}});
+  workers.stop();
+  app.stop();  // buffered heartbeats reach the database
   app.saveTokenUse();
   log.info("stopped");
   return 0;

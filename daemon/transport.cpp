@@ -2,12 +2,16 @@
 
 #include <ev.h>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
 #include "daemon/lws_helpers.hpp"
 #include "lib/api/http_error.hpp"
 #include "lib/core/error.hpp"
+#include "lib/core/guard.hpp"
 
 namespace rpa::daemon {
 
@@ -19,6 +23,25 @@ constexpr const char* kMethodNames[] = {"GET",    "POST",    "OPTIONS", "PUT",  
                                         "DELETE", "CONNECT", "HEAD",    ":path"};
 
 core::Logger* lws_logger = nullptr;  // lws's log hook takes no user pointer
+
+// Marks a connection counted in Transport::connections_ (its opaque user data).
+char kCounted = 0;
+
+// How often request deadlines are checked, in µs.
+constexpr lws_usec_t kRequestSweep = 250'000;
+
+// Connections at most, by default: what the fd limit leaves after the database, the log and
+// the workers (64), raised first to its hard limit, as a server should.
+unsigned connectionLimit(unsigned configured) {
+  rlimit fds{};
+  if (::getrlimit(RLIMIT_NOFILE, &fds) == 0 && fds.rlim_cur < fds.rlim_max) {
+    fds.rlim_cur = fds.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &fds);
+  }
+  if (configured) return configured;
+  const rlim_t soft = fds.rlim_cur == RLIM_INFINITY ? 1'048'576 : fds.rlim_cur;
+  return static_cast<unsigned>(std::clamp<rlim_t>(soft, 128, 1'048'576) - 64);
+}
 
 Transport* transportOf(lws* wsi) {
   return static_cast<Transport*>(lws_context_user(lws_get_context(wsi)));
@@ -50,10 +73,12 @@ const lws_protocol_vhost_options kPvo = {nullptr, &kWsDefault, "rpad-ws", ""};
 
 struct Transport::Pending {
   lws* wsi = nullptr;
+  int64_t deadline_ms = 0;  // the body must be complete by then (steady clock)
   api::Request request;
   bool close_after = false;  // a body (see the pipelining note in onHttp) or Connection: close
   bool dispatched = false;
-  bool too_big = false;  // the body passed kMaxBodyBytes: drained, then answered 413
+  size_t body_limit = 0;
+  bool too_big = false;  // the body passed body_limit: drained, then answered 413
   std::optional<Response> reply;
 };
 
@@ -94,10 +119,12 @@ Transport::Transport(const core::DaemonConfig& config, const api::Router& router
       log_(log),
       timer_(std::make_unique<Timer>()),
       delivery_(std::make_unique<Timer>()),
-      liveness_(std::make_unique<Timer>()) {
+      liveness_(std::make_unique<Timer>()),
+      requests_(std::make_unique<Timer>()) {
   timer_->self = this;
   delivery_->self = this;
   liveness_->self = this;
+  requests_->self = this;
   hub_.attach(this);
   bus_.onPublish([this] { eventsPublished(); });
 }
@@ -116,8 +143,10 @@ int Transport::listen() {
     std::string_view text(line);
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
     if (lws_logger)
-      lws_logger->write(level == LLL_ERR ? core::LogLevel::kError : core::LogLevel::kWarn,
-                        "libwebsockets", {{"detail", text}});
+      core::guarded(*lws_logger, "libwebsockets log", [&] {
+        lws_logger->write(level == LLL_ERR ? core::LogLevel::kError : core::LogLevel::kWarn,
+                          "libwebsockets", {{"detail", text}});
+      });
   });
 
   lws_context_creation_info info;
@@ -137,7 +166,13 @@ int Transport::listen() {
   info.options |= LWS_SERVER_OPTION_LIBEV;
   info.foreign_loops = loops;
   info.user = this;
+  max_connections_ = connectionLimit(config_.max_connections);
+  // The listener and lws's wake-up pipe share the table with the connections.
+  info.fd_limit_per_thread = max_connections_ + 4;
   info.max_http_header_data = 8192;
+  // lws reads (and hands over bodies) in chunks of this service buffer, one per thread: 4 KiB
+  // by default made a megabyte 256 callbacks.
+  info.pt_serv_buf_size = 64 * 1024;
   info.keepalive_timeout = 5;
   info.timeout_secs = 10;
   // No retry_and_idle_policy: idle WebSocket peers are pinged by sweepIdle (websocket.cpp).
@@ -164,6 +199,7 @@ void Transport::run() {
   loop_thread_ = std::this_thread::get_id();
   onTimer();  // first offline check at once: restart grace may already have run out
   sweepIdle();
+  onRequestTimer();
   while (!stop_.load()) ev_run(loop_, EVRUN_ONCE);
   // Tell WebSocket subscribers, and give their notices a moment to leave.
   hub_.shutdown();
@@ -191,15 +227,39 @@ void Transport::post(std::function<void()> task) {
 }
 
 void Transport::drainQueue() {
-  for (auto& task : queue_->drain()) task();
+  for (auto& task : queue_->drain()) core::guarded(log_, "loop task", task);
 }
 
 void Transport::onTimer() {
-  const core::Millis delay = detector_.check(clock_.now());
+  core::Millis delay = config_.heartbeat_check_interval;
+  core::guarded(log_, "offline check", [&] { delay = detector_.check(clock_.now()); });
   lws_sul_schedule(
       context_, 0, &timer_->sul,
       [](lws_sorted_usec_list_t* sul) { reinterpret_cast<Timer*>(sul)->self->onTimer(); },
       static_cast<lws_usec_t>(delay.count()) * LWS_US_PER_MS);
+}
+
+// Requests whose body is still arriving past their deadline get a 408 and lose their
+// connection (the reply says Connection: close; lws cannot take a second request after a body).
+void Transport::expireRequests() {
+  const int64_t now = steadyMillis();
+  for (auto& [id, p] : pending_)
+    if (!p->dispatched && !p->reply && p->deadline_ms && p->deadline_ms <= now) {
+      p->reply = api::errorResponse(core::ErrorCode::kTimeout,
+                                    "the request did not arrive within " +
+                                        std::to_string(config_.request_timeout.count()) +
+                                        " s; send it whole, faster");
+      p->close_after = true;
+      lws_callback_on_writable(p->wsi);
+    }
+}
+
+void Transport::onRequestTimer() {
+  core::guarded(log_, "request deadlines", [this] { expireRequests(); });
+  lws_sul_schedule(
+      context_, 0, &requests_->sul,
+      [](lws_sorted_usec_list_t* sul) { reinterpret_cast<Timer*>(sul)->self->onRequestTimer(); },
+      kRequestSweep);
 }
 
 void Transport::dispatch(uint64_t id) {
@@ -260,8 +320,10 @@ int Transport::writeReply(lws* wsi, uint64_t id) {
 }
 
 int Transport::tooLarge(lws* wsi, uint64_t id) {
-  pending_.at(id)->reply =
-      api::errorResponse(core::ErrorCode::kTooLarge, "request body exceeds the 1 MiB limit");
+  auto& p = *pending_.at(id);
+  p.reply = api::errorResponse(core::ErrorCode::kTooLarge,
+                               "request body exceeds the " + std::to_string(p.body_limit / 1024) +
+                                   " KiB limit of " + p.request.method + " " + p.request.path);
   writeReply(wsi, id);
   return -1;
 }
@@ -303,9 +365,16 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
         const uint64_t id = next_id_++;
         pss->id = id;
         const bool expects_body = declared > 0 || chunked;
-        // Only a caller that sends credentials may make rpad hold a whole repo in memory.
-        const bool repo = p->request.path == "/api/v1/apply" && !p->request.authorization.empty();
-        p->too_big = declared > (repo ? kMaxApplyBodyBytes : kMaxBodyBytes);
+        // The route's limit, known from the headers alone: only a caller whose credentials
+        // check out may make rpad hold a whole repo in memory.
+        p->body_limit =
+            router_.bodyLimit(p->request.method, p->request.path, p->request.authorization);
+        p->too_big = declared > p->body_limit;
+        // lws restarts its body timeout with every chunk, so a client dripping a byte at a time
+        // would hold the connection forever: the deadline for the whole body is rpad's own.
+        p->deadline_ms =
+            steadyMillis() +
+            std::chrono::duration_cast<std::chrono::milliseconds>(config_.request_timeout).count();
         pending_.emplace(id, std::move(p));
         if (declared > kMaxDrainBytes) return tooLarge(wsi, id);
         if (chunked) {
@@ -330,7 +399,8 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
 
       case LWS_CALLBACK_HTTP_BODY: {
         auto it = pss ? pending_.find(pss->id) : pending_.end();
-        if (it == pending_.end() || it->second->dispatched) return -1;
+        // Answered already (408: past its deadline) or dispatched: nothing more is read.
+        if (it == pending_.end() || it->second->dispatched || it->second->reply) return -1;
         // lws delivers no more than the declared Content-Length, checked in LWS_CALLBACK_HTTP.
         if (!it->second->too_big)
           it->second->request.body.append(static_cast<const char*>(in), len);
@@ -341,7 +411,7 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
         auto it = pss ? pending_.find(pss->id) : pending_.end();
         // A second completion for one transaction is the 4.1.6 pipelining loop: drop the
         // connection rather than spin.
-        if (it == pending_.end() || it->second->dispatched) return -1;
+        if (it == pending_.end() || it->second->dispatched || it->second->reply) return -1;
         if (it->second->too_big) return tooLarge(wsi, pss->id);
         dispatch(pss->id);
         return writeReply(wsi, pss->id);
@@ -357,6 +427,21 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
       case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
         return confirmUpgrade(wsi);
 
+      // Every accepted connection, counted until its wsi goes; lws stops accepting at its fd
+      // limit (set from max_connections), so more wait in the kernel's backlog.
+      case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+        if (stop_.load()) return -1;  // stopping: a new connection is closed at once
+        lws_set_opaque_user_data(wsi, &kCounted);
+        ++connections_;
+        return 0;
+
+      case LWS_CALLBACK_WSI_DESTROY:
+        if (lws_get_opaque_user_data(wsi) == &kCounted) {
+          lws_set_opaque_user_data(wsi, nullptr);
+          --connections_;
+        }
+        return 0;
+
       case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return -1;  // no WebSocket may bind to the HTTP protocol
 
@@ -368,9 +453,9 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
       default:
         break;
     }
-  } catch (const std::exception& e) {
+  } catch (...) {
     // No exception may cross into C: log and drop the connection.
-    log_.error("transport error", {{"error", e.what()}});
+    core::guarded(log_, "http callback", [] { throw; });
     return -1;
   }
   return lws_callback_http_dummy(wsi, reason, user, in, len);

@@ -23,11 +23,6 @@ struct ev_loop;
 
 namespace rpa::daemon {
 
-/// Upper bound of a request body; larger ones get 413 (SPEC §3.1).
-inline constexpr size_t kMaxBodyBytes = 1 << 20;
-/// POST /api/v1/apply carries a whole GitOps repo in one all-or-nothing batch (1,000 flows are
-/// about 1.2 MB), so it may send more.
-inline constexpr size_t kMaxApplyBodyBytes = 8 << 20;
 /// An oversized body up to this size is read and discarded before the 413, so the client, still
 /// sending, can read the answer instead of a reset. Beyond it rpad answers at once and closes.
 inline constexpr size_t kMaxDrainBytes = 16 << 20;
@@ -81,7 +76,9 @@ class Transport : public api::WsTransport {
   int onWebSocket(lws* wsi, int reason, void* pss, void* in, size_t len);
   void onTimer();
   void onDeliver();
+  void onRequestTimer();
   void sweepIdle();
+  void pingIdle(int64_t now, int64_t interval);
 
  private:
   struct Pending;
@@ -93,6 +90,7 @@ class Transport : public api::WsTransport {
   int writeFrames(lws* wsi, uint64_t session);
   void eventsPublished();
   void drainQueue();
+  void expireRequests();
 
   const core::DaemonConfig& config_;
   const api::Router& router_;
@@ -120,6 +118,9 @@ class Transport : public api::WsTransport {
   std::unique_ptr<Timer> timer_;
   std::unique_ptr<Timer> delivery_;
   std::unique_ptr<Timer> liveness_;
+  std::unique_ptr<Timer> requests_;
+  unsigned max_connections_ = 0;
+  size_t connections_ = 0;  // accepted and not yet destroyed
 };
 
 }  // namespace rpa::daemon

@@ -5,6 +5,7 @@
 
 #include "daemon/lws_helpers.hpp"
 #include "lib/api/ws_hub.hpp"
+#include "lib/core/guard.hpp"
 
 namespace rpa::daemon {
 
@@ -32,14 +33,11 @@ void appendFrameHeader(std::vector<unsigned char>& out, size_t len) {
 // busy subscriber does not hold the loop.
 constexpr size_t kWriteBudget = 64 * 1024;
 
+// How long a connection being closed may take to read what is queued before its close code.
+constexpr int kCloseGraceSeconds = 10;
+
 // How long published events wait to be delivered together, in µs.
 constexpr lws_usec_t kDeliveryBatch = 1000;
-
-int64_t steadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -54,8 +52,10 @@ void Transport::wantsWrite(uint64_t session) {
 void Transport::closing(uint64_t session) {
   auto it = sockets_.find(session);
   if (it == sockets_.end()) return;
-  lws_callback_on_writable(it->second);  // sends the close code when the socket takes it
-  lws_set_timeout(it->second, PENDING_TIMEOUT_USER_OK, 2);
+  // The close code goes once the socket takes it: after what lws still holds, which a reader
+  // that resumes drains. One that never does is dropped after the grace, its queue gone.
+  lws_callback_on_writable(it->second);
+  lws_set_timeout(it->second, PENDING_TIMEOUT_USER_OK, kCloseGraceSeconds);
 }
 
 // Publishers on the loop arm a short timer, so one delivery (and one extra pass of the loop,
@@ -72,14 +72,14 @@ void Transport::eventsPublished() {
   } else if (!delivery_posted_.exchange(true)) {
     queue_->push([this] {
       delivery_posted_.store(false);
-      hub_.deliver();
+      hub_.deliver();  // guarded by drainQueue
     });
   }
 }
 
 void Transport::onDeliver() {
   delivery_scheduled_ = false;
-  hub_.deliver();
+  core::guarded(log_, "event delivery", [this] { hub_.deliver(); });
 }
 
 // Upgrades ignore mounts: the path and the token are checked here, for the vhost default
@@ -135,14 +135,21 @@ int Transport::onWebSocket(lws* wsi, int reason_int, void* user, void* in, size_
         pss->seen_ms = steadyMillis();  // any message proves the peer alive, as a PONG would
         const bool final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
         // A reply (an ack, a PONG) is written straight away rather than on the next writable
-        // callback: that saves the two epoll_ctl calls of asking for one, per message. lws
-        // buffers whatever the socket does not take and finishes it on writable, in order.
+        // callback: that saves the two epoll_ctl calls of asking for one, per message. But
+        // only while lws holds nothing unsent: lws buffers without bound what the socket does
+        // not take, and keeps reading. A peer that does not read its replies gets them through
+        // the hub's queue, on writable, and is closed when that queue passes its bound.
         receiving_ = pss->id;
         reply_waiting_ = false;
         hub_.receive(pss->id, std::string_view(static_cast<const char*>(in), len), final,
                      lws_frame_is_binary(wsi));
         receiving_ = 0;
-        return reply_waiting_ ? writeFrames(wsi, pss->id) : 0;
+        if (!reply_waiting_) return 0;
+        if (lws_partial_buffered(wsi)) {
+          lws_callback_on_writable(wsi);  // delivered once lws has flushed what it holds
+          return 0;
+        }
+        return writeFrames(wsi, pss->id);
       }
 
       case LWS_CALLBACK_SERVER_WRITEABLE:
@@ -161,9 +168,9 @@ int Transport::onWebSocket(lws* wsi, int reason_int, void* user, void* in, size_
       default:
         break;
     }
-  } catch (const std::exception& e) {
+  } catch (...) {
     receiving_ = 0;
-    log_.error("websocket error", {{"error", e.what()}});
+    core::guarded(log_, "websocket callback", [] { throw; });
     return -1;
   }
   return lws_callback_http_dummy(wsi, reason, user, in, len);
@@ -177,12 +184,23 @@ void Transport::sweepIdle() {
   const int64_t interval =
       std::chrono::duration_cast<std::chrono::milliseconds>(config_.ws_ping_interval).count();
   const int64_t now = steadyMillis();
+  core::guarded(log_, "idle sweep", [&] {
+    pingIdle(now, interval);
+    hub_.closeExpired(clock_.now());
+  });
+  lws_sul_schedule(
+      context_, 0, &liveness_->sul,
+      [](lws_sorted_usec_list_t* sul) { reinterpret_cast<Timer*>(sul)->self->sweepIdle(); },
+      std::max<lws_usec_t>(250'000, interval * LWS_US_PER_MS / 4));
+}
+
+void Transport::pingIdle(int64_t now, int64_t interval) {
   for (const auto& [id, wsi] : sockets_) {
     auto* pss = static_cast<Pss*>(lws_wsi_user(wsi));
     const int64_t silent = now - pss->seen_ms;
     if (silent >= 2 * interval) {
       lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
-    } else if (silent >= interval && pss->pinged_ms <= pss->seen_ms) {
+    } else if (silent >= interval && pss->pinged_ms <= pss->seen_ms && !lws_partial_buffered(wsi)) {
       // FIN + ping with a payload: lws reports a PONG to the server only when it carries one.
       unsigned char ping[LWS_PRE + 6] = {};
       std::memcpy(ping + LWS_PRE, "\x89\x04rpad", 6);
@@ -191,10 +209,6 @@ void Transport::sweepIdle() {
       pss->pinged_ms = now;
     }
   }
-  lws_sul_schedule(
-      context_, 0, &liveness_->sul,
-      [](lws_sorted_usec_list_t* sul) { reinterpret_cast<Timer*>(sul)->self->sweepIdle(); },
-      std::max<lws_usec_t>(250'000, interval * LWS_US_PER_MS / 4));
 }
 
 int Transport::writeFrames(lws* wsi, uint64_t session) {

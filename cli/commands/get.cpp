@@ -52,17 +52,7 @@ ordered_json fetchFlows(const Globals& g, const GetOptions& o) {
   if (!o.name.empty())
     return ordered_json::array(
         {g.requestOrdered("GET", inTenant(path("flows", o.name), o.tenant))});
-  auto items = ordered_json::array();
-  std::string cursor;
-  do {
-    auto page = g.requestOrdered(
-        "GET", inTenant("/api/v1/flows?limit=1000" +
-                            (cursor.empty() ? "" : "&cursor=" + client::percentEncode(cursor)),
-                        o.tenant));
-    for (auto& f : page["items"]) items.push_back(std::move(f));
-    cursor = page["next_cursor"].is_string() ? page["next_cursor"].get<std::string>() : "";
-  } while (!cursor.empty());
-  return items;
+  return g.list(inTenant("/api/v1/flows", o.tenant));
 }
 
 std::string tenantQuery(const std::string& tenant) {

@@ -31,7 +31,7 @@ void addTenantCommands(CLI::App& app, Globals& g) {
 
   group->add_subcommand("list", "list tenants: all for system admins, else your own")
       ->callback([&g] {
-        const auto items = g.request("GET", "/api/v1/tenants")["items"];
+        const nlohmann::json items = g.list("/api/v1/tenants");
         if (printMachine({{"items", items}}, g.format())) return;
         printTenants(items, g.format());
       });

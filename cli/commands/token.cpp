@@ -15,8 +15,7 @@ int64_t resolveToken(const Globals& g, const std::string& name_or_id) {
   if (!name_or_id.empty() && name_or_id.find_first_not_of("0123456789") == std::string::npos)
     return std::stoll(name_or_id);
   std::vector<int64_t> found;
-  const auto listed = g.request("GET", "/api/v1/tokens");
-  for (const auto& t : listed["items"])
+  for (const auto& t : g.list("/api/v1/tokens"))
     if (t["name"] == name_or_id && t["revoked_at"].is_null()) found.push_back(t["id"]);
   if (found.empty())
     throw core::Error(core::ErrorCode::kNotFound, "no live token named \"" + name_or_id + "\"");
@@ -59,7 +58,7 @@ void addTokenCommands(CLI::App& app, Globals& g) {
 
   group->add_subcommand("list", "list your tokens (admins: every token of the tenant)")
       ->callback([&g] {
-        const auto items = g.request("GET", "/api/v1/tokens")["items"];
+        const nlohmann::json items = g.list("/api/v1/tokens");
         if (printMachine({{"items", items}}, g.format())) return;
         printTokens(items, g.format());
       });

@@ -50,7 +50,7 @@ void addUserCommands(CLI::App& app, Globals& g) {
   auto* list = group->add_subcommand("list", "list the tenant's users");
   add_tenant(list);
   list->callback([&g, o] {
-    const auto items = g.request("GET", inTenant("/api/v1/users", o->tenant))["items"];
+    const nlohmann::json items = g.list(inTenant("/api/v1/users", o->tenant));
     if (printMachine({{"items", items}}, g.format())) return;
     printUsers(items, g.format());
   });

@@ -18,12 +18,12 @@ constexpr size_t kMaxLoginsInFlight = 32;
 }  // namespace
 
 App::App(const core::DaemonConfig& config, store::Store& store, const core::Clock& clock,
-         core::Logger& log, core::Executor& blocking)
+         core::Logger& log, core::Executor& blocking, store::Store* liveness)
     : store_(store),
       clock_(clock),
       registry_(config.heartbeat_timeout),
       bus_(clock),
-      writer_(store, config.flush_interval, log),
+      writer_(liveness ? *liveness : store, config.flush_interval, log),
       auth_(loadJwt(store, clock), registry_, directory_, clock),
       failures_per_user_(clock, kFailuresPerUser, kUserWindow),
       failures_per_address_(clock, kFailuresPerAddress, kAddressWindow),
@@ -38,9 +38,9 @@ App::App(const core::DaemonConfig& config, store::Store& store, const core::Cloc
                 directory_,
                 {failures_per_user_, failures_per_address_, kMaxLoginsInFlight, logins_in_flight_},
                 config.heartbeat_timeout},
-      router_(makeRoutes(services_), auth_, directory_, log),
+      router_(makeRoutes(services_), auth_, directory_, blocking, log),
       detector_(registry_, writer_, bus_, log, config.heartbeat_check_interval) {
-  directory_.load(store.tenants(), store.allUsers(), store.allTokens());
+  directory_.load(store.tenants({}), store.allUsers(), store.allTokens());
   registry_.load(store.allClients(), clock.now());
 }
 

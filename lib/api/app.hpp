@@ -16,11 +16,13 @@ namespace rpa::api {
 
 /// Everything rpad serves, wired together over an initialised store: the registry loaded with
 /// restart grace, the heartbeat writer, the authenticator, the routes, the offline detector.
-/// The transport feeds it requests; unit tests drive it directly.
+/// The transport feeds it requests; unit tests drive it directly. `liveness`, when given, is a
+/// second connection to the same database for the heartbeat writer alone, so that no API
+/// transaction (a long apply) holds up the recording of a transition.
 class App {
  public:
   App(const core::DaemonConfig& config, store::Store& store, const core::Clock& clock,
-      core::Logger& log, core::Executor& blocking);
+      core::Logger& log, core::Executor& blocking, store::Store* liveness = nullptr);
   ~App();
 
   const Router& router() const { return router_; }

@@ -147,38 +147,35 @@ void publishChange(Services& s, const Call& call, const flows::ObjectResult& r) 
 }  // namespace
 
 Handler applyDocuments(Services& s) {
-  return [&s](Call& call, Done done) {
-    // Decoding a repo's YAML takes milliseconds per hundred documents: off the loop too.
-    runBlocking(s.blocking, std::move(done), [&s, call] {
-      auto body = decodeApply(call.json);
-      flows::ApplyScope scope{call.tenant, call.caller().system_admin, writableKinds(call.caller()),
-                              call.caller().isUser() ? call.caller().subject_id : 0};
-      body.options.author = call.caller().actor();
-      body.options.new_client_token = [] { return Authenticator::newSecret(kClientTokenPrefix); };
-      flows::ApplyEngine engine(s.store, s.clock);
-      const auto results = engine.apply(std::move(body.documents), scope, body.options);
-      nlohmann::json summary = {{"created", 0}, {"configured", 0}, {"unchanged", 0}, {"pruned", 0}};
-      auto items = nlohmann::ordered_json::array();
-      for (const auto& r : results) {
-        auto& count = summary[std::string(flows::toString(r.action))];
-        count = count.get<int>() + 1;
-        items.push_back(resultJson(r, body.options.dry_run));
-      }
-      if (!body.options.dry_run)
-        s.store.transaction([&] {  // one commit for every audit entry
-          for (const auto& r : results) {
-            if (r.action == flows::Action::kUnchanged) continue;
-            publishChange(s, call, r);
-            audit(s, call, "apply." + std::string(flows::toString(r.action)),
-                  (r.tenant.empty() ? "" : r.tenant + "/") + r.kind + "/" + r.name,
-                  {{"apply_set", body.options.apply_set}});
-          }
-        });
-      return orderedJsonResponse(200, nlohmann::ordered_json{{"dry_run", body.options.dry_run},
-                                                             {"apply_set", body.options.apply_set},
-                                                             {"summary", summary},
-                                                             {"results", std::move(items)}});
-    });
+  return [&s](Call& call) {
+    auto body = decodeApply(call.json);
+    flows::ApplyScope scope{call.tenant, call.caller().system_admin, writableKinds(call.caller()),
+                            call.caller().isUser() ? call.caller().subject_id : 0};
+    body.options.author = call.caller().actor();
+    body.options.new_client_token = [] { return Authenticator::newSecret(kClientTokenPrefix); };
+    flows::ApplyEngine engine(s.store, s.clock);
+    const auto results = engine.apply(std::move(body.documents), scope, body.options);
+    nlohmann::json summary = {{"created", 0}, {"configured", 0}, {"unchanged", 0}, {"pruned", 0}};
+    auto items = nlohmann::ordered_json::array();
+    for (const auto& r : results) {
+      auto& count = summary[std::string(flows::toString(r.action))];
+      count = count.get<int>() + 1;
+      items.push_back(resultJson(r, body.options.dry_run));
+    }
+    if (!body.options.dry_run)
+      s.store.transaction([&] {  // one commit for every audit entry
+        for (const auto& r : results) {
+          if (r.action == flows::Action::kUnchanged) continue;
+          publishChange(s, call, r);
+          audit(s, call, "apply." + std::string(flows::toString(r.action)),
+                (r.tenant.empty() ? "" : r.tenant + "/") + r.kind + "/" + r.name,
+                {{"apply_set", body.options.apply_set}});
+        }
+      });
+    return orderedJsonResponse(200, nlohmann::ordered_json{{"dry_run", body.options.dry_run},
+                                                           {"apply_set", body.options.apply_set},
+                                                           {"summary", summary},
+                                                           {"results", std::move(items)}});
   };
 }
 

@@ -10,7 +10,7 @@
 namespace rpa::api {
 
 /// Records what `call`'s caller did in the tenant the call acts in. Runs the insert where it
-/// is called (a worker: handlers audit from runBlocking); a failure is logged, never thrown,
+/// is called (a worker: routes that audit run there); a failure is logged, never thrown,
 /// so the audited action's answer does not depend on it. Never pass a secret in `details`.
 void audit(Services& s, const Call& call, std::string action, std::string target,
            nlohmann::json details = nlohmann::json::object());

@@ -56,6 +56,7 @@ std::optional<auth::Principal> Authenticator::apiToken(std::string_view token) c
   p->token_id = entry->id;
   p->token_name = entry->name;
   p->role = std::min(entry->role, p->role);
+  p->expires_at = entry->expires_at;
   p->system_admin = false;  // tenants are managed from sessions only
   return p;
 }
@@ -63,17 +64,26 @@ std::optional<auth::Principal> Authenticator::apiToken(std::string_view token) c
 std::optional<auth::Principal> Authenticator::session(std::string_view token) const {
   auto claims = keys()->verify(token, clock_.now());
   if (!claims) return std::nullopt;
-  int64_t uid = 0, tid = 0, epoch = 0;
+  int64_t uid = 0, tid = 0, epoch = 0, exp = 0;
+  std::string sub, tenant;
   try {
     uid = claims->at("uid").get<int64_t>();
     tid = claims->at("tid").get<int64_t>();
-    epoch = claims->value("se", int64_t{0});
+    epoch = claims->at("se").get<int64_t>();
+    sub = claims->at("sub").get<std::string>();
+    tenant = claims->at("tenant").get<std::string>();
+    exp = claims->at("exp").get<int64_t>();
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;  // signed by us but not shaped like our sessions
   }
+  // A session is its user's: the id, the name, the tenant and the epoch must all still match,
+  // so that no other user (a new one with a reused id, say) ever answers to it.
   auto user = directory_.user(uid);
-  if (!user || user->session_epoch != epoch) return std::nullopt;
-  return userPrincipal(user, tid);
+  if (!user || user->session_epoch != epoch || user->username != sub) return std::nullopt;
+  auto p = userPrincipal(user, tid);
+  if (!p || p->tenant != tenant) return std::nullopt;
+  p->expires_at = core::TimePoint{std::chrono::seconds{exp}};
+  return p;
 }
 
 // `user`, of tenant `tenant_id`, as a session principal, while it exists and is enabled.

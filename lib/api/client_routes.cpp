@@ -1,10 +1,9 @@
 #include "lib/api/routes.hpp"
 
-#include <charconv>
-
 #include "lib/api/audit.hpp"
 #include "lib/api/client_json.hpp"
 #include "lib/api/http_error.hpp"
+#include "lib/api/page.hpp"
 #include "lib/model/validation.hpp"
 
 namespace rpa::api {
@@ -14,24 +13,21 @@ using core::ErrorCode;
 
 namespace {
 
-constexpr size_t kMaxPageSize = 1000;
+constexpr size_t kMaxSearchBytes = 256;
 constexpr int kMaxCapacity = 1000;
+constexpr size_t kMaxLabels = 64;
 
 using model::validationProblem;
 const auto& problem = validationProblem;
-
-std::optional<int64_t> parseInt(std::string_view text) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return v;
-}
 
 // A registration body: {"name": "bot-1", "labels": {"os": "linux"}, "capacity": 1}.
 model::Client decodeRegistration(const nlohmann::json& body) {
   auto problems = nlohmann::json::array();
   model::Client c;
   model::requireObject(body, "client");
+  for (const auto& [key, value] : body.items())
+    if (key != "name" && key != "labels" && key != "capacity")
+      problems.push_back(problem({"body", key}, "extra fields not permitted", "value_error.extra"));
   if (auto it = body.find("name"); it == body.end() || it->is_null()) {
     problems.push_back(problem({"body", "name"}, "field required", "value_error.missing"));
   } else if (!it->is_string()) {
@@ -45,6 +41,10 @@ model::Client decodeRegistration(const nlohmann::json& body) {
     if (!it->is_object()) {
       problems.push_back(
           problem({"body", "labels"}, "value is not a valid dict", "type_error.dict"));
+    } else if (it->size() > kMaxLabels) {
+      problems.push_back(problem({"body", "labels"},
+                                 "at most " + std::to_string(kMaxLabels) + " labels",
+                                 "value_error.labels"));
     } else {
       for (auto& [k, v] : it->items()) {
         if (k.empty() || k.size() > 63 || k.find('=') != std::string::npos)
@@ -94,23 +94,10 @@ live::ClientFilter decodeFilter(const Request& req) {
       f.labels[it->second.substr(0, eq)] = it->second.substr(eq + 1);
   }
   f.search = lastValue(req.query, "q").value_or("");
-  if (auto limit = lastValue(req.query, "limit")) {
-    auto v = parseInt(*limit);
-    if (!v || *v < 1 || *v > static_cast<int64_t>(kMaxPageSize))
-      problems.push_back(problem(
-          {"query", "limit"}, "limit must be an integer from 1 to " + std::to_string(kMaxPageSize),
-          "value_error.number"));
-    else
-      f.limit = static_cast<size_t>(*v);
-  }
-  if (auto cursor = lastValue(req.query, "cursor"); cursor && !cursor->empty()) {
-    auto v = parseInt(*cursor);
-    if (!v || *v < 0)
-      problems.push_back(
-          problem({"query", "cursor"}, "not a cursor this server issued", "value_error.cursor"));
-    else
-      f.after_id = *v;
-  }
+  if (f.search.size() > kMaxSearchBytes)
+    problems.push_back(problem({"query", "q"},
+                               "search at most " + std::to_string(kMaxSearchBytes) + " characters",
+                               "value_error.any_str.max_length"));
   model::throwIfProblems(problems, "filter");
   return f;
 }
@@ -118,76 +105,66 @@ live::ClientFilter decodeFilter(const Request& req) {
 }  // namespace
 
 Handler registerClient(Services& s) {
-  return [&s](Call& call, Done done) {
+  return [&s](Call& call) {
     model::Client client = decodeRegistration(call.json);
     client.tenant_id = call.tenant_id;
     client.tenant = call.tenant;
-    runBlocking(s.blocking, std::move(done), [&s, call, client = std::move(client)]() mutable {
-      auto [token, hash] = Authenticator::newSecret(kClientTokenPrefix);
-      client.token_hash = std::move(hash);
-      client.created_at = s.clock.now();
-      try {
-        client = s.store.createClient(client);
-      } catch (const Error& e) {
-        if (e.code() != ErrorCode::kConflict) throw;
-        throw Error(ErrorCode::kConflict, "a client named \"" + client.name +
-                                              "\" already exists in tenant " + client.tenant);
-      }
-      s.registry.add(client);
-      audit(s, call, "client.register", "client/" + std::to_string(client.id),
-            {{"name", client.name}});
-      s.log.info("client registered",
-                 {{"client", client.id}, {"name", client.name}, {"tenant", client.tenant}});
-      auto body = clientJson(client, s.clock.now());
-      body["token"] = token;
-      return jsonResponse(201, body);
-    });
+    auto [token, hash] = Authenticator::newSecret(kClientTokenPrefix);
+    client.token_hash = std::move(hash);
+    client.created_at = s.clock.now();
+    try {
+      client = s.store.createClient(client);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::kConflict) throw;
+      throw Error(ErrorCode::kConflict, "a client named \"" + client.name +
+                                            "\" already exists in tenant " + client.tenant);
+    }
+    s.registry.add(client);
+    audit(s, call, "client.register", "client/" + std::to_string(client.id),
+          {{"name", client.name}});
+    s.log.info("client registered",
+               {{"client", client.id}, {"name", client.name}, {"tenant", client.tenant}});
+    auto body = clientJson(client, s.clock.now());
+    body["token"] = token;
+    return jsonResponse(201, body);
   };
 }
 
 Handler listClients(Services& s) {
-  return [&s](Call& call, Done done) {
+  return [&s](Call& call) {
+    const auto page = PageQuery::of(call.request);
     auto filter = decodeFilter(call.request);
-    const size_t limit = filter.limit;
-    filter.limit = limit + 1;  // one more tells whether another page exists
+    filter.after_id = page.afterId();
+    filter.limit = page.storePage().limit;
     auto clients = s.registry.list(call.tenant_id, filter);
-    nlohmann::json next = nullptr;
-    if (clients.size() > limit) {
-      clients.resize(limit);
-      next = std::to_string(clients.back().id);
-    }
+    auto next = page.finish(clients, [](const model::Client& c) { return std::to_string(c.id); });
     const auto now = s.clock.now();
     auto items = nlohmann::json::array();
     for (const auto& c : clients) items.push_back(clientJson(c, now));
-    done(jsonResponse(200, {{"items", std::move(items)}, {"next_cursor", next}}));
+    return jsonResponse(200, {{"items", std::move(items)}, {"next_cursor", next}});
   };
 }
 
 Handler getClient(Services& s) {
-  return [&s](Call& call, Done done) {
+  return [&s](Call& call) {
     const int64_t id = pathId(call, 0, "id");
     auto client = s.registry.get(call.tenant_id, id);
     if (!client) throw Error(ErrorCode::kNotFound, "client " + std::to_string(id) + " not found");
-    done(jsonResponse(200, clientJson(*client, s.clock.now())));
+    return jsonResponse(200, clientJson(*client, s.clock.now()));
   };
 }
 
 Handler deleteClient(Services& s) {
-  return [&s](Call& call, Done done) {
+  return [&s](Call& call) {
     const int64_t id = pathId(call, 0, "id");
     const int64_t tenant = call.tenant_id;
-    runBlocking(s.blocking, std::move(done), [&s, call, id, tenant] {
-      if (!s.store.deleteClient(tenant, id))
-        throw Error(ErrorCode::kNotFound, "client " + std::to_string(id) + " not found");
-      s.registry.remove(tenant, id);
-      s.close_sessions(
-          [id](const auth::Principal& p) { return p.isClient() && p.subject_id == id; });
-      audit(s, call, "client.delete", "client/" + std::to_string(id));
-      s.log.info("client deleted", {{"client", id}, {"tenant", tenant}});
-      Response r;
-      r.status = 204;
-      return r;
-    });
+    if (!s.store.deleteClient(tenant, id))
+      throw Error(ErrorCode::kNotFound, "client " + std::to_string(id) + " not found");
+    s.registry.remove(tenant, id);
+    s.close_sessions([id](const auth::Principal& p) { return p.isClient() && p.subject_id == id; });
+    audit(s, call, "client.delete", "client/" + std::to_string(id));
+    s.log.info("client deleted", {{"client", id}, {"tenant", tenant}});
+    return noContent();
   };
 }
 

@@ -19,11 +19,16 @@ const nlohmann::json* Fields::find(const char* name, bool required) {
   return &*it;
 }
 
-std::optional<std::string> Fields::string(const char* name, bool required) {
+std::optional<std::string> Fields::string(const char* name, bool required, size_t max_bytes) {
   const auto* v = find(name, required);
   if (!v) return std::nullopt;
   if (!v->is_string()) {
     problem(name, "str type expected", "type_error.str");
+    return std::nullopt;
+  }
+  if (v->get_ref<const std::string&>().size() > max_bytes) {
+    problem(name, "ensure this value has at most " + std::to_string(max_bytes) + " characters",
+            "value_error.any_str.max_length");
     return std::nullopt;
   }
   return v->get<std::string>();

@@ -15,10 +15,15 @@ namespace rpa::api {
 /// {"loc": ["body", field], "msg", "type"}) so that one 422 names them all.
 class Fields {
  public:
+  /// The longest string field a body may carry unless the field says otherwise.
+  static constexpr size_t kMaxStringBytes = 1024;
+
   /// `what` names the body in messages ("user"); a body that is not an object is a 422 at once.
   Fields(const nlohmann::json& body, std::string_view what);
 
-  std::optional<std::string> string(const char* name, bool required);
+  /// A string of at most `max_bytes` bytes.
+  std::optional<std::string> string(const char* name, bool required,
+                                    size_t max_bytes = kMaxStringBytes);
   std::optional<bool> boolean(const char* name);
   std::optional<model::Role> role(const char* name, bool required);
   /// A new password: a string that model::checkPassword accepts.

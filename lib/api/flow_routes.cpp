@@ -1,6 +1,7 @@
 #include <charconv>
 
 #include "lib/api/audit.hpp"
+#include "lib/api/page.hpp"
 #include "lib/api/routes.hpp"
 #include "lib/core/error.hpp"
 #include "lib/core/time.hpp"
@@ -14,9 +15,6 @@ using core::ErrorCode;
 using model::validationProblem;
 
 namespace {
-
-constexpr size_t kDefaultPage = 500;
-constexpr size_t kMaxPage = 1000;
 
 Error flowNotFound(const std::string& name) {
   return Error(ErrorCode::kNotFound, "flow \"" + name + "\" not found");
@@ -41,20 +39,6 @@ nlohmann::ordered_json revisionJson(const model::FlowRevision& r) {
           {"reason", r.reason},
           {"created_at", core::formatRfc3339(r.created_at)},
           {"spec", nlohmann::ordered_json::parse(r.spec)}};
-}
-
-size_t pageSize(const Request& req) {
-  auto text = lastValue(req.query, "limit");
-  if (!text) return kDefaultPage;
-  size_t v = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (ec != std::errc{} || end != text->data() + text->size() || v < 1 || v > kMaxPage)
-    model::throwIfProblems(
-        nlohmann::json::array({validationProblem(
-            {"query", "limit"}, "limit must be an integer from 1 to " + std::to_string(kMaxPage),
-            "value_error.number")}),
-        "query");
-  return v;
 }
 
 std::optional<int64_t> intField(const nlohmann::json& body, const char* name, bool required) {
@@ -87,59 +71,51 @@ void publishFlowEvent(Services& s, const Call& call, const model::Flow& flow,
 }
 
 Handler listFlows(Services& s) {
-  return [&s](Call& call, Done done) {
-    const size_t limit = pageSize(call.request);
-    const auto after = lastValue(call.request.query, "cursor").value_or("");
-    runBlocking(s.blocking, std::move(done), [&s, call, limit, after] {
-      auto items = nlohmann::ordered_json::array();
-      nlohmann::ordered_json next = nullptr;
-      for (const auto& f : s.store.flows(call.tenant_id)) {
-        if (!after.empty() && f.name <= after) continue;
-        if (items.size() == limit) {
-          next = items.back()["metadata"]["name"];
-          break;
-        }
-        items.push_back(flowJson(f));
-      }
-      return orderedJsonResponse(
-          200, nlohmann::ordered_json{{"items", std::move(items)}, {"next_cursor", next}});
-    });
+  return [&s](Call& call) {
+    const auto page = PageQuery::of(call.request);
+    auto flows = s.store.flows(call.tenant_id, page.storePage());
+    auto next = page.finish(flows, [](const model::Flow& f) { return f.name; });
+    auto items = nlohmann::ordered_json::array();
+    for (const auto& f : flows) items.push_back(flowJson(f));
+    return orderedJsonResponse(
+        200, nlohmann::ordered_json{{"items", std::move(items)}, {"next_cursor", std::move(next)}});
   };
 }
 
 Handler getFlow(Services& s) {
-  return [&s](Call& call, Done done) {
-    runBlocking(s.blocking, std::move(done), [&s, call] {
-      auto f = s.store.flow(call.tenant_id, call.params.at(0));
-      if (!f) throw flowNotFound(call.params.at(0));
-      return orderedJsonResponse(200, flowJson(*f));
-    });
+  return [&s](Call& call) {
+    auto f = s.store.flow(call.tenant_id, call.params.at(0));
+    if (!f) throw flowNotFound(call.params.at(0));
+    return orderedJsonResponse(200, flowJson(*f));
   };
 }
 
 // The history stays readable after the flow is deleted, for audit.
 Handler listFlowRevisions(Services& s) {
-  return [&s](Call& call, Done done) {
-    runBlocking(s.blocking, std::move(done), [&s, call] {
-      const auto& name = call.params.at(0);
-      auto revisions = s.store.flowRevisions(call.tenant_id, name);
-      if (revisions.empty()) throw flowNotFound(name);
-      auto current = s.store.flow(call.tenant_id, name);
-      auto items = nlohmann::ordered_json::array();
-      for (const auto& r : revisions) items.push_back(revisionJson(r));
-      return orderedJsonResponse(
-          200, nlohmann::ordered_json{
-                   {"flow", name},
-                   {"deleted", !current.has_value()},
-                   {"current", current ? nlohmann::ordered_json(current->current.number)
-                                       : nlohmann::ordered_json()},
-                   {"items", std::move(items)}});
-    });
+  return [&s](Call& call) {
+    const auto& name = call.params.at(0);
+    const auto page = PageQuery::of(call.request);
+    page.afterId();  // revision numbers: refuse any other cursor
+    auto revisions = s.store.flowRevisions(call.tenant_id, name, page.storePage());
+    if (revisions.empty() && page.after.empty()) throw flowNotFound(name);
+    auto next = page.finish(revisions,
+                            [](const model::FlowRevision& r) { return std::to_string(r.number); });
+    auto current = s.store.flow(call.tenant_id, name);
+    auto items = nlohmann::ordered_json::array();
+    for (const auto& r : revisions) items.push_back(revisionJson(r));
+    return orderedJsonResponse(
+        200,
+        nlohmann::ordered_json{{"flow", name},
+                               {"deleted", !current.has_value()},
+                               {"current", current ? nlohmann::ordered_json(current->current.number)
+                                                   : nlohmann::ordered_json()},
+                               {"items", std::move(items)},
+                               {"next_cursor", std::move(next)}});
   };
 }
 
 Handler rollbackFlow(Services& s) {
-  return [&s](Call& call, Done done) {
+  return [&s](Call& call) {
     model::requireObject(call.json, "rollback");
     for (auto& [key, value] : call.json.items())
       if (key != "to" && key != "revision")
@@ -149,30 +125,26 @@ Handler rollbackFlow(Services& s) {
             "rollback");
     const int64_t to = *intField(call.json, "to", true);
     const auto expected = intField(call.json, "revision", false);
-    runBlocking(s.blocking, std::move(done), [&s, call, to, expected] {
-      flows::ApplyEngine engine(s.store, s.clock);
-      auto flow =
-          engine.rollback(call.tenant_id, call.params.at(0), to, expected, call.caller().actor());
-      publishFlowEvent(s, call, flow, "rolled_back");
-      audit(s, call, "flow.rollback", "flow/" + flow.name,
-            {{"to", to}, {"revision", flow.current.number}});
-      return orderedJsonResponse(200, flowJson(flow));
-    });
+    flows::ApplyEngine engine(s.store, s.clock);
+    auto flow =
+        engine.rollback(call.tenant_id, call.params.at(0), to, expected, call.caller().actor());
+    publishFlowEvent(s, call, flow, "rolled_back");
+    audit(s, call, "flow.rollback", "flow/" + flow.name,
+          {{"to", to}, {"revision", flow.current.number}});
+    return orderedJsonResponse(200, flowJson(flow));
   };
 }
 
 Handler deleteFlow(Services& s) {
-  return [&s](Call& call, Done done) {
-    runBlocking(s.blocking, std::move(done), [&s, call] {
-      const auto& name = call.params.at(0);
-      auto flow = s.store.flow(call.tenant_id, name);
-      if (!flow || !s.store.deleteFlow(call.tenant_id, name)) throw flowNotFound(name);
-      publishFlowEvent(s, call, *flow, "deleted");
-      audit(s, call, "flow.delete", "flow/" + name, {{"revision", flow->current.number}});
-      Response r;
-      r.status = 204;
-      return r;
-    });
+  return [&s](Call& call) {
+    const auto& name = call.params.at(0);
+    auto flow = s.store.flow(call.tenant_id, name);
+    if (!flow || !s.store.deleteFlow(call.tenant_id, name)) throw flowNotFound(name);
+    publishFlowEvent(s, call, *flow, "deleted");
+    audit(s, call, "flow.delete", "flow/" + name, {{"revision", flow->current.number}});
+    Response r;
+    r.status = 204;
+    return r;
   };
 }
 

@@ -1,3 +1,6 @@
+#include <memory>
+#include <utility>
+
 #include "lib/api/routes.hpp"
 
 #include "lib/api/client_json.hpp"
@@ -28,8 +31,9 @@ void checkRobotScope(Services& s, const auth::Principal& p, int64_t client_id) {
 
 // The hot path: validate, update memory, queue the timestamp for the writer, answer. Only a
 // transition waits, for its durable record, and is published once recorded.
-void acceptHeartbeat(Services& s, const auth::Principal& caller, const nlohmann::json& body,
-                     std::string_view peer_ip, Done done) {
+std::optional<Response> acceptHeartbeat(Services& s, const auth::Principal& caller,
+                                        const nlohmann::json& body, std::string_view peer_ip,
+                                        const std::function<Done()>& defer) {
   const auto hb = model::decodeHeartbeat(body);
   checkRobotScope(s, caller, hb.client_id);
   const auto now = s.clock.now();
@@ -48,36 +52,45 @@ void acceptHeartbeat(Services& s, const auth::Principal& caller, const nlohmann:
   live::publishHeartbeat(s.bus, caller.tenant_id, hb.client_id, touched->name, touched->live);
   if (!touched->event) {  // the common case: nothing else needs the liveness
     s.writer.enqueue(hb.client_id, std::move(touched->live));
-    return done(std::move(reply));
+    return reply;
   }
   s.writer.enqueue(hb.client_id, touched->live);
 
   live::logTransition(s.log, *touched->event);
+  // Answered once: 200 when committed, or 503 at the first failed attempt (the writer keeps
+  // retrying, and publishes the transition when it lands).
+  auto answer = std::make_shared<Done>(defer());
   live::Transition transition{*touched->event, std::move(touched->live)};
-  s.writer.writeNow({std::move(*touched->event)},
-                    [&s, done = std::move(done), reply = std::move(reply),
-                     transition = std::move(transition)](bool ok) {
-                      if (!ok)
-                        return done(errorResponse(ErrorCode::kUnavailable,
-                                                  "the transition could not be recorded; retry"));
-                      live::publishTransition(s.bus, transition);
-                      done(reply);
-                    });
+  s.writer.writeNow(
+      {std::move(*touched->event)},
+      [&s, answer, reply = std::move(reply), transition = std::move(transition)] {
+        live::publishTransition(s.bus, transition);
+        if (*answer) std::exchange(*answer, nullptr)(reply);
+      },
+      [answer] {
+        std::exchange(*answer, nullptr)(errorResponse(
+            ErrorCode::kUnavailable,
+            "the status change could not be written to the database (is the disk full or "
+            "read-only?); it is kept and retried: send the heartbeat again"));
+      });
+  return std::nullopt;
 }
 
 Handler receiveHeartbeat(Services& s) {
-  return [&s](Call& call, Done done) {
-    acceptHeartbeat(s, call.caller(), call.json, call.request.peer_ip, std::move(done));
+  return [&s](Call& call) {
+    return acceptHeartbeat(s, call.caller(), call.json, call.request.peer_ip,
+                           [&call] { return call.defer(); })
+        .value_or(Response{});
   };
 }
 
 Handler heartbeatStatus(Services& s) {
-  return [&s](Call& call, Done done) {
+  return [&s](Call& call) {
     const int64_t id = pathId(call, 0, "client_id");
     checkRobotScope(s, call.caller(), id);
     auto client = s.registry.get(call.caller().tenant_id, id);
     if (!client) throw Error(ErrorCode::kNotFound, "client " + std::to_string(id) + " not found");
-    done(jsonResponse(200, clientJson(*client, s.clock.now())));
+    return jsonResponse(200, clientJson(*client, s.clock.now()));
   };
 }
 

@@ -3,14 +3,14 @@
 namespace rpa::api {
 
 Handler healthz(Services&) {
-  return [](Call&, Done done) { done(jsonResponse(200, {{"status", "ok"}})); };
+  return [](Call&) { return jsonResponse(200, {{"status", "ok"}}); };
 }
 
 // Ready once serving: the store is open and migrated and the registry loaded before the
 // listener starts, so reaching this handler proves it.
 Handler readyz(Services& s) {
-  return [&s](Call&, Done done) {
-    done(jsonResponse(200, {{"status", "ready"}, {"clients", s.registry.size()}}));
+  return [&s](Call&) {
+    return jsonResponse(200, {{"status", "ready"}, {"clients", s.registry.size()}});
   };
 }
 

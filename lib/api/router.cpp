@@ -3,6 +3,8 @@
 #include <charconv>
 
 #include "lib/api/http_error.hpp"
+#include "lib/core/json_limits.hpp"
+#include "lib/core/utf8.hpp"
 #include "lib/model/validation.hpp"
 
 namespace rpa::api {
@@ -52,7 +54,12 @@ void decodeBody(const Route& route, Call& call) {
   const bool json = req.content_type.empty() || mediaTypeIs(req.content_type, "application/json");
   if (route.body == BodyKind::kJsonOrForm && form) {
     call.json = nlohmann::json::object();
-    for (auto& [k, v] : parseUrlEncoded(req.body)) call.json[k] = v;
+    for (auto& [k, v] : parseUrlEncoded(req.body)) {
+      // Form values end up in JSON documents, the audit log and the log: they must be UTF-8.
+      if (core::invalidUtf8At(k) || core::invalidUtf8At(v))
+        throw Error(ErrorCode::kMalformed, "form fields must be UTF-8 text once percent-decoded");
+      call.json[k] = v;
+    }
     return;
   }
   if (!json)
@@ -60,32 +67,41 @@ void decodeBody(const Route& route, Call& call) {
                 route.body == BodyKind::kJsonOrForm
                     ? "Content-Type must be application/json or application/x-www-form-urlencoded"
                     : "Content-Type must be application/json");
-  call.json = nlohmann::json::parse(req.body, nullptr, false);
-  if (call.json.is_discarded())
-    throw Error(ErrorCode::kMalformed, "request body is not valid JSON");
+  call.json = core::parseJson(req.body, "request body");
+}
+
+// Bodies larger than this are decoded on a worker even for a loop route, so that no request
+// holds the loop for the milliseconds a megabyte of JSON takes.
+constexpr size_t kLoopBodyBytes = 64 * 1024;
+
+Response failure(core::Logger& log, const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    return errorResponse(e);
+  } catch (const std::exception& e) {
+    log.error("handler failed", {{"error", e.what()}});
+  } catch (...) {
+    log.error("handler failed", {{"error", "unknown exception"}});
+  }
+  return errorResponse(ErrorCode::kInternal, "internal error");
 }
 
 }  // namespace
 
 void Router::dispatch(Request request, Done done) const {
   try {
-    const Route* route = nullptr;
     bool path_known = false;
     std::vector<std::string> params;
-    for (const auto& r : routes_) {
-      if (!matchPattern(r.pattern, request.path, params)) continue;
-      path_known = true;
-      if (r.method == request.method) {
-        route = &r;
-        break;
-      }
-    }
+    const Route* route = find(request.method, request.path, params, path_known);
     if (!route) {
       if (path_known) throw Error(ErrorCode::kMethodNotAllowed, "Method Not Allowed");
       throw Error(ErrorCode::kNotFound, "Not Found");
     }
 
-    Call call{std::move(request), std::nullopt, std::move(params), nullptr, 0, {}};
+    Call call;
+    call.request = std::move(request);
+    call.params = std::move(params);
     if (route->permission != auth::Permission::kPublic) {
       call.principal = auth_.authenticate(call.request.authorization);
       if (!call.principal) throw Error(ErrorCode::kUnauthenticated, "Not authenticated");
@@ -95,14 +111,75 @@ void Router::dispatch(Request request, Done done) const {
                         " permission, which your role or token does not have");
       scopeTenant(call);
     }
-    decodeBody(*route, call);
-    route->handler(call, done);
-  } catch (const Error& e) {
-    done(errorResponse(e));
-  } catch (const std::exception& e) {
-    log_.error("handler failed", {{"error", e.what()}});
-    done(errorResponse(ErrorCode::kInternal, "internal error"));
+    if (call.request.body.size() > route->max_body)
+      throw Error(ErrorCode::kTooLarge, "request body exceeds the " +
+                                            std::to_string(route->max_body / 1024) +
+                                            " KiB limit of this route");
+    const bool on_loop = route->exec == Exec::kLoop && call.request.body.size() <= kLoopBodyBytes;
+    if (on_loop || route->admit) decodeBody(*route, call);
+    if (route->admit)
+      if (auto refused = route->admit(call)) return done(std::move(*refused));
+    call.done_ = std::move(done);
+    if (on_loop) return run(*route, call);
+
+    // The call moves into the job (a copy of a parsed body recurses once per level); the
+    // shared_ptr only makes the job copyable for std::function.
+    const bool decoded = route->admit != nullptr;
+    auto job = std::make_shared<Call>(std::move(call));
+    const bool queued = workers_.post([this, route, job, decoded] {
+      try {
+        if (!decoded) decodeBody(*route, *job);
+      } catch (...) {
+        return job->done_(failure(log_, std::current_exception()));
+      }
+      run(*route, *job);
+    });
+    if (!queued) {
+      Response busy = errorResponse(ErrorCode::kUnavailable,
+                                    "rpad is busy: too many requests are waiting; retry shortly");
+      busy.headers.emplace_back("Retry-After", "1");
+      job->done_(std::move(busy));
+    }
+  } catch (...) {
+    done(failure(log_, std::current_exception()));
   }
+}
+
+const Route* Router::find(std::string_view method, std::string_view path,
+                          std::vector<std::string>& params, bool& path_known) const {
+  for (const auto& r : routes_) {
+    if (!matchPattern(r.pattern, path, params)) continue;
+    path_known = true;
+    if (r.method == method) return &r;
+  }
+  return nullptr;
+}
+
+size_t Router::bodyLimit(std::string_view method, std::string_view path,
+                         std::string_view authorization) const {
+  std::vector<std::string> params;
+  bool path_known = false;
+  const Route* route = find(method, path, params, path_known);
+  if (!route) return kBody;
+  if (route->max_body > kBody && route->permission != auth::Permission::kPublic &&
+      !auth_.authenticate(authorization))
+    return kBody;
+  return route->max_body;
+}
+
+// Runs the handler and answers, unless it deferred its answer.
+void Router::run(const Route& route, Call& call) const {
+  Response r;
+  try {
+    r = route.handler(call);
+  } catch (...) {
+    if (call.deferred_) {
+      log_.error("deferred handler failed after deferring");
+      return;
+    }
+    r = failure(log_, std::current_exception());
+  }
+  if (!call.deferred_) call.done_(std::move(r));
 }
 
 void Router::scopeTenant(Call& call) const {
@@ -117,20 +194,6 @@ void Router::scopeTenant(Call& call) const {
   call.tenant = other->name;
 }
 
-void runBlocking(core::Executor& executor, Done done, std::function<Response()> work) {
-  executor.post([done = std::move(done), work = std::move(work)] {
-    Response r;
-    try {
-      r = work();
-    } catch (const Error& e) {
-      r = errorResponse(e);
-    } catch (const std::exception& e) {
-      r = errorResponse(ErrorCode::kInternal, "internal error");
-    }
-    done(std::move(r));
-  });
-}
-
 int64_t pathId(const Call& call, size_t index, std::string_view name) {
   const auto& text = call.params.at(index);
   int64_t id = 0;
@@ -141,6 +204,12 @@ int64_t pathId(const Call& call, size_t index, std::string_view name) {
             {"path", name}, "value is not a valid integer", "type_error.integer")}),
         "path");
   return id;
+}
+
+Response noContent() {
+  Response r;
+  r.status = 204;
+  return r;
 }
 
 }  // namespace rpa::api

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,8 +20,12 @@ namespace rpa::api {
 /// What a route accepts as a body; others are refused before the handler runs.
 enum class BodyKind { kNone, kJson, kJsonOrForm };
 
+/// Where a route's handler runs: on the event loop (cheap, in-memory work) or on a worker
+/// (anything that touches the disk, hashes a password or may take long).
+enum class Exec { kLoop, kWorker };
+
 /// Everything a handler gets: the request, the caller, the tenant it acts in, path parameters
-/// and the decoded body.
+/// and the decoded body. The router moves it into the worker's job; nothing copies it.
 struct Call {
   Request request;
   std::optional<auth::Principal> principal;  // set unless the route is public
@@ -30,45 +35,87 @@ struct Call {
   /// `?tenant=NAME`. Naming any other tenant is a 404, as its objects are.
   int64_t tenant_id = 0;
   std::string tenant;
+  /// Whatever the call holds until it ends, however it ends (a login's hashing slot).
+  std::shared_ptr<void> hold;
   const auth::Principal& caller() const { return *principal; }
+
+  /// For a loop handler whose answer waits on another thread (a transition's commit): takes
+  /// the completion, which the handler must call exactly once; its return value is ignored.
+  Done defer() {
+    deferred_ = true;
+    return std::move(done_);
+  }
+
+ private:
+  friend class Router;
+  Done done_;
+  bool deferred_ = false;
 };
 
-using Handler = std::function<void(Call& call, Done done)>;
+/// Answers a call. Throwing core::Error is the way to refuse it.
+using Handler = std::function<Response(Call& call)>;
+/// Runs on the loop before a worker route is queued, with the caller known and the body
+/// decoded (so it may be at most 64 KiB): an answer here (a 429) refuses the call without
+/// spending a worker on it.
+using Admit = std::function<std::optional<Response>(Call& call)>;
+
+/// Body limits of routes (SPEC §3.1: 1 MiB; a login needs little, a GitOps repo much more).
+inline constexpr size_t kSmallBody = 64 * 1024;
+inline constexpr size_t kBody = 1 << 20;
+inline constexpr size_t kRepoBody = 8 << 20;
 
 struct Route {
   std::string method;
   std::string pattern;  // "/api/v1/clients/{id}"
   auth::Permission permission;
   BodyKind body;
+  size_t max_body;  // larger bodies are 413, refused before they are read
+  Exec exec;
   Handler handler;
+  Admit admit = nullptr;
 };
 
-/// Finds the route, authenticates, authorises, decodes the body and runs the handler; every
-/// failure becomes a JSON error response here, once. Never throws.
+/// Finds the route, authenticates, authorises, decodes the body within core::JsonLimits and
+/// runs the handler where the route says; every failure becomes a JSON error response here,
+/// once. A full worker queue is a 503 with Retry-After. Never throws.
 class Router {
  public:
   Router(std::vector<Route> routes, const Authenticator& auth, const auth::Directory& directory,
-         core::Logger& log)
-      : routes_(std::move(routes)), auth_(auth), directory_(directory), log_(log) {}
+         core::Executor& workers, core::Logger& log)
+      : routes_(std::move(routes)),
+        auth_(auth),
+        directory_(directory),
+        workers_(workers),
+        log_(log) {}
 
   void dispatch(Request request, Done done) const;
+  /// The largest body a request with these headers may send: its route's limit, or 1 MiB when
+  /// the route needs credentials that `authorization` does not carry (no unauthenticated
+  /// caller makes rpad hold more) or no route matches.
+  size_t bodyLimit(std::string_view method, std::string_view path,
+                   std::string_view authorization) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
   void scopeTenant(Call& call) const;
+  /// The route for `method` and `path`, its path parameters in `params`; nullptr when none
+  /// (`path_known` then says whether another method would match).
+  const Route* find(std::string_view method, std::string_view path,
+                    std::vector<std::string>& params, bool& path_known) const;
+  void run(const Route& route, Call& call) const;
 
   std::vector<Route> routes_;
   const Authenticator& auth_;
   const auth::Directory& directory_;
+  core::Executor& workers_;
   core::Logger& log_;
 };
-
-/// Runs `work` on the blocking executor; its Response, or its error mapped to one, goes to
-/// `done`. No exception escapes onto the worker thread.
-void runBlocking(core::Executor& executor, Done done, std::function<Response()> work);
 
 /// Path parameter `index` as a positive integer id; kInvalidArgument (422, FastAPI-style loc
 /// ["path", name]) otherwise.
 int64_t pathId(const Call& call, size_t index, std::string_view name);
+
+/// 204 No Content.
+Response noContent();
 
 }  // namespace rpa::api

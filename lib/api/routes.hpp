@@ -13,6 +13,7 @@ std::vector<Route> makeRoutes(Services& services);
 Handler healthz(Services& s);  // ops_routes.cpp
 Handler readyz(Services& s);
 Handler login(Services& s);  // auth_routes.cpp
+Admit admitLogin(Services& s);
 Handler me(Services& s);
 Handler changeOwnPassword(Services& s);
 Handler listTenants(Services& s);  // tenant_routes.cpp
@@ -55,9 +56,11 @@ void publishFlowEvent(Services& s, const Call& call, const model::Flow& flow,
                       std::string_view action);
 
 /// A heartbeat as SPEC §3.1 defines it, from HTTP or a WebSocket frame: validates `body`
-/// (throws core::Error), applies it, publishes it, and calls `done` with the HTTP reply —
-/// later, from the writer thread, when it changed the client's status.
-void acceptHeartbeat(Services& s, const auth::Principal& caller, const nlohmann::json& body,
-                     std::string_view peer_ip, Done done);
+/// (throws core::Error), applies it, publishes it, and returns the HTTP reply; when it changed
+/// the client's status, the reply waits for the transition's commit: it goes, from the writer
+/// thread, to the Done that `defer` returns, and this returns nullopt.
+std::optional<Response> acceptHeartbeat(Services& s, const auth::Principal& caller,
+                                        const nlohmann::json& body, std::string_view peer_ip,
+                                        const std::function<Done()>& defer);
 
 }  // namespace rpa::api

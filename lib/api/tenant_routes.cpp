@@ -3,6 +3,7 @@
 #include "lib/api/audit.hpp"
 #include "lib/api/fields.hpp"
 #include "lib/api/identity_json.hpp"
+#include "lib/api/page.hpp"
 #include "lib/api/routes.hpp"
 #include "lib/core/error.hpp"
 #include "lib/model/validation.hpp"
@@ -34,27 +35,28 @@ std::string displayNameProblem(const std::string& display) {
 }  // namespace
 
 Handler listTenants(Services& s) {
-  return [&s](Call& call, Done done) {
-    runBlocking(s.blocking, std::move(done), [&s, call] {
-      auto items = nlohmann::json::array();
-      for (const auto& t : s.store.tenants())
-        if (call.caller().system_admin || t.id == call.caller().tenant_id)
-          items.push_back(tenantJson(t));
-      return jsonResponse(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
-    });
+  return [&s](Call& call) {
+    const auto page = PageQuery::of(call.request);
+    std::vector<model::Tenant> tenants;
+    if (call.caller().system_admin)
+      tenants = s.store.tenants(page.storePage());
+    else if (auto own = s.store.tenantById(call.caller().tenant_id); own && own->name > page.after)
+      tenants.push_back(*own);
+    auto next = page.finish(tenants, [](const model::Tenant& t) { return t.name; });
+    auto items = nlohmann::json::array();
+    for (const auto& t : tenants) items.push_back(tenantJson(t));
+    return jsonResponse(200, {{"items", std::move(items)}, {"next_cursor", next}});
   };
 }
 
 Handler getTenant(Services& s) {
-  return [&s](Call& call, Done done) {
-    runBlocking(s.blocking, std::move(done), [&s, call] {
-      return jsonResponse(200, tenantJson(visibleTenant(s, call, call.params.at(0))));
-    });
+  return [&s](Call& call) {
+    return jsonResponse(200, tenantJson(visibleTenant(s, call, call.params.at(0))));
   };
 }
 
 Handler createTenant(Services& s) {
-  return [&s](Call& call, Done done) {
+  return [&s](Call& call) {
     Fields f(call.json, "tenant");
     f.onlyThese({"name", "display_name"});
     model::Tenant t;
@@ -67,23 +69,21 @@ Handler createTenant(Services& s) {
     if (auto why = displayNameProblem(t.display_name); !why.empty() && !t.name.empty())
       f.problem("display_name", why, "value_error.display_name");
     f.check();
-    runBlocking(s.blocking, std::move(done), [&s, call, t]() mutable {
-      t.created_at = s.clock.now();
-      try {
-        t = s.store.createTenant(t);
-      } catch (const Error& e) {
-        if (e.code() != ErrorCode::kConflict) throw;
-        throw Error(ErrorCode::kConflict, "tenant \"" + t.name + "\" already exists");
-      }
-      s.directory.putTenant(t);
-      audit(s, call, "tenant.create", "tenant/" + t.name, {{"display_name", t.display_name}});
-      return jsonResponse(201, tenantJson(t));
-    });
+    t.created_at = s.clock.now();
+    try {
+      t = s.store.createTenant(t);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::kConflict) throw;
+      throw Error(ErrorCode::kConflict, "tenant \"" + t.name + "\" already exists");
+    }
+    s.directory.putTenant(t);
+    audit(s, call, "tenant.create", "tenant/" + t.name, {{"display_name", t.display_name}});
+    return jsonResponse(201, tenantJson(t));
   };
 }
 
 Handler updateTenant(Services& s) {
-  return [&s](Call& call, Done done) {
+  return [&s](Call& call) {
     Fields f(call.json, "tenant");
     f.onlyThese({"display_name"});
     auto display = f.string("display_name", true);
@@ -91,21 +91,19 @@ Handler updateTenant(Services& s) {
       if (auto why = displayNameProblem(*display); !why.empty())
         f.problem("display_name", why, "value_error.display_name");
     f.check();
-    runBlocking(s.blocking, std::move(done), [&s, call, display] {
-      auto t = visibleTenant(s, call, call.params.at(0));
-      t.display_name = *display;
-      s.store.updateTenant(t);
-      s.directory.putTenant(t);
-      audit(s, call, "tenant.update", "tenant/" + t.name, {{"display_name", t.display_name}});
-      return jsonResponse(200, tenantJson(t));
-    });
+    auto t = visibleTenant(s, call, call.params.at(0));
+    t.display_name = *display;
+    s.store.updateTenant(t);
+    s.directory.putTenant(t);
+    audit(s, call, "tenant.update", "tenant/" + t.name, {{"display_name", t.display_name}});
+    return jsonResponse(200, tenantJson(t));
   };
 }
 
 // Refused while the tenant holds anything, unless ?cascade=true: then its users, tokens,
 // robots and their history go with it, and their live sessions are closed.
 Handler deleteTenant(Services& s) {
-  return [&s](Call& call, Done done) {
+  return [&s](Call& call) {
     const auto cascade = lastValue(call.request.query, "cascade");
     if (cascade && *cascade != "true" && *cascade != "false")
       model::throwIfProblems(
@@ -113,35 +111,33 @@ Handler deleteTenant(Services& s) {
               {"query", "cascade"}, "cascade must be true or false", "type_error.bool")}),
           "query");
     const bool cascading = cascade == "true";
-    runBlocking(s.blocking, std::move(done), [&s, call, cascading] {
-      auto t = visibleTenant(s, call, call.params.at(0));
-      if (t.name == model::kDefaultTenant)
-        throw Error(ErrorCode::kConflict, "the default tenant cannot be deleted");
-      if (t.id == call.caller().tenant_id)
-        throw Error(ErrorCode::kConflict, "you cannot delete the tenant you are logged in to");
-      const auto contents = s.store.tenantContents(t.id);
-      if (!contents.empty() && !cascading)
-        throw Error(ErrorCode::kConflict,
-                    "tenant \"" + t.name + "\" still holds " + std::to_string(contents.users) +
-                        " users, " + std::to_string(contents.clients) + " clients, " +
-                        std::to_string(contents.tokens) + " tokens and " +
-                        std::to_string(contents.flows) +
-                        " flows; delete them first, or delete with cascade=true");
-      s.store.deleteTenant(t.id);
-      s.directory.removeTenant(t.id);
-      live::ClientFilter every;
-      every.limit = std::numeric_limits<size_t>::max();
-      for (const auto& c : s.registry.list(t.id, every)) s.registry.remove(t.id, c.id);
-      const int64_t id = t.id;
-      s.close_sessions([id](const auth::Principal& p) { return p.tenant_id == id; });
-      nlohmann::json removed = {{"users", contents.users},
-                                {"clients", contents.clients},
-                                {"tokens", contents.tokens},
-                                {"flows", contents.flows}};
-      audit(s, call, "tenant.delete", "tenant/" + t.name, removed);
-      removed["deleted"] = t.name;
-      return jsonResponse(200, removed);
-    });
+    auto t = visibleTenant(s, call, call.params.at(0));
+    if (t.name == model::kDefaultTenant)
+      throw Error(ErrorCode::kConflict, "the default tenant cannot be deleted");
+    if (t.id == call.caller().tenant_id)
+      throw Error(ErrorCode::kConflict, "you cannot delete the tenant you are logged in to");
+    const auto contents = s.store.tenantContents(t.id);
+    if (!contents.empty() && !cascading)
+      throw Error(ErrorCode::kConflict,
+                  "tenant \"" + t.name + "\" still holds " + std::to_string(contents.users) +
+                      " users, " + std::to_string(contents.clients) + " clients, " +
+                      std::to_string(contents.tokens) + " tokens and " +
+                      std::to_string(contents.flows) +
+                      " flows; delete them first, or delete with cascade=true");
+    s.store.deleteTenant(t.id);
+    s.directory.removeTenant(t.id);
+    live::ClientFilter every;
+    every.limit = std::numeric_limits<size_t>::max();
+    for (const auto& c : s.registry.list(t.id, every)) s.registry.remove(t.id, c.id);
+    const int64_t id = t.id;
+    s.close_sessions([id](const auth::Principal& p) { return p.tenant_id == id; });
+    nlohmann::json removed = {{"users", contents.users},
+                              {"clients", contents.clients},
+                              {"tokens", contents.tokens},
+                              {"flows", contents.flows}};
+    audit(s, call, "tenant.delete", "tenant/" + t.name, removed);
+    removed["deleted"] = t.name;
+    return jsonResponse(200, removed);
   };
 }
 

@@ -1,6 +1,7 @@
 #include "lib/api/audit.hpp"
 #include "lib/api/fields.hpp"
 #include "lib/api/identity_json.hpp"
+#include "lib/api/page.hpp"
 #include "lib/api/routes.hpp"
 #include "lib/core/error.hpp"
 #include "lib/core/time.hpp"
@@ -28,7 +29,7 @@ bool seesAll(const Call& call) {
 
 // A token belongs to its creator, in the creator's tenant (?tenant= does not apply).
 Handler createToken(Services& s) {
-  return [&s](Call& call, Done done) {
+  return [&s](Call& call) {
     Fields f(call.json, "token");
     f.onlyThese({"name", "role", "expires_in"});
     model::ApiToken token;
@@ -56,61 +57,56 @@ Handler createToken(Services& s) {
     token.tenant_id = caller.tenant_id;
     token.user_id = caller.subject_id;
     token.username = caller.name;
-    runBlocking(s.blocking, std::move(done), [&s, call, token, lifetime]() mutable {
-      auto [secret, hash] = Authenticator::newSecret(kApiTokenPrefix);
-      token.token_hash = std::move(hash);
-      token.hint = secret.substr(0, kHintLength);
-      token.created_at = s.clock.now();
-      token.expires_at = token.created_at + lifetime;
-      try {
-        token = s.store.createToken(token);
-      } catch (const Error& e) {
-        if (e.code() != ErrorCode::kConflict) throw;
-        throw Error(ErrorCode::kConflict, "you already have a token named \"" + token.name + "\"");
-      }
-      s.directory.putToken(token);
-      audit(s, call, "token.create", "token/" + token.name,
-            {{"id", token.id},
-             {"role", model::toString(token.role)},
-             {"expires_at", core::formatRfc3339(token.expires_at)}});
-      auto body = tokenJson(token);
-      body["token"] = secret;
-      return jsonResponse(201, body);
-    });
+    auto [secret, hash] = Authenticator::newSecret(kApiTokenPrefix);
+    token.token_hash = std::move(hash);
+    token.hint = secret.substr(0, kHintLength);
+    token.created_at = s.clock.now();
+    token.expires_at = token.created_at + lifetime;
+    try {
+      token = s.store.createToken(token);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::kConflict) throw;
+      throw Error(ErrorCode::kConflict, "you already have a token named \"" + token.name + "\"");
+    }
+    s.directory.putToken(token);
+    audit(s, call, "token.create", "token/" + token.name,
+          {{"id", token.id},
+           {"role", model::toString(token.role)},
+           {"expires_at", core::formatRfc3339(token.expires_at)}});
+    auto body = tokenJson(token);
+    body["token"] = secret;
+    return jsonResponse(201, body);
   };
 }
 
 Handler listTokens(Services& s) {
-  return [&s](Call& call, Done done) {
-    runBlocking(s.blocking, std::move(done), [&s, call] {
-      s.store.saveTokenUse(s.directory.takeUses());  // so last_used_at is current
-      const bool all = seesAll(call);
-      auto items = nlohmann::json::array();
-      for (const auto& t : s.store.tokens(call.tenant_id))
-        if (all || t.user_id == call.caller().subject_id) items.push_back(tokenJson(t));
-      return jsonResponse(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
-    });
+  return [&s](Call& call) {
+    const auto page = PageQuery::of(call.request);
+    s.store.saveTokenUse(s.directory.takeUses());  // so last_used_at is current
+    const auto owner =
+        seesAll(call) ? std::nullopt : std::optional<int64_t>(call.caller().subject_id);
+    auto tokens = s.store.tokens(call.tenant_id, owner, page.storePage());
+    auto next = page.finish(tokens, [](const model::ApiToken& t) { return std::to_string(t.id); });
+    auto items = nlohmann::json::array();
+    for (const auto& t : tokens) items.push_back(tokenJson(t));
+    return jsonResponse(200, {{"items", std::move(items)}, {"next_cursor", next}});
   };
 }
 
 // DELETE /tokens/{id}: revokes; the record stays, for the audit trail.
 Handler revokeToken(Services& s) {
-  return [&s](Call& call, Done done) {
+  return [&s](Call& call) {
     const int64_t id = pathId(call, 0, "id");
-    runBlocking(s.blocking, std::move(done), [&s, call, id] {
-      const Error not_found(ErrorCode::kNotFound, "token " + std::to_string(id) + " not found");
-      std::optional<model::ApiToken> token;
-      for (auto& t : s.store.tokens(call.tenant_id))
-        if (t.id == id) token = std::move(t);
-      if (!token || (!seesAll(call) && token->user_id != call.caller().subject_id)) throw not_found;
-      if (token->revoked_at)
-        throw Error(ErrorCode::kConflict, "token " + std::to_string(id) + " is already revoked");
-      s.store.revokeToken(call.tenant_id, id, s.clock.now());
-      s.directory.revokeToken(id);
-      s.close_sessions([id](const auth::Principal& p) { return p.isToken() && p.token_id == id; });
-      audit(s, call, "token.revoke", "token/" + token->name, {{"id", id}});
-      return Response{204, "", "application/json", {}};
-    });
+    const Error not_found(ErrorCode::kNotFound, "token " + std::to_string(id) + " not found");
+    auto token = s.store.token(call.tenant_id, id);
+    if (!token || (!seesAll(call) && token->user_id != call.caller().subject_id)) throw not_found;
+    if (token->revoked_at)
+      throw Error(ErrorCode::kConflict, "token " + std::to_string(id) + " is already revoked");
+    s.store.revokeToken(call.tenant_id, id, s.clock.now());
+    s.directory.revokeToken(id);
+    s.close_sessions([id](const auth::Principal& p) { return p.isToken() && p.token_id == id; });
+    audit(s, call, "token.revoke", "token/" + token->name, {{"id", id}});
+    return noContent();
   };
 }
 

@@ -1,6 +1,7 @@
 #include "lib/api/audit.hpp"
 #include "lib/api/fields.hpp"
 #include "lib/api/identity_json.hpp"
+#include "lib/api/page.hpp"
 #include "lib/api/routes.hpp"
 #include "lib/auth/password.hpp"
 #include "lib/core/error.hpp"
@@ -44,26 +45,25 @@ void endSessions(Services& s, model::User& user, bool tokens_too) {
 }
 
 Handler listUsers(Services& s) {
-  return [&s](Call& call, Done done) {
-    runBlocking(s.blocking, std::move(done), [&s, call] {
-      auto items = nlohmann::json::array();
-      for (const auto& u : s.store.users(call.tenant_id)) items.push_back(userJson(u, call.tenant));
-      return jsonResponse(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
-    });
+  return [&s](Call& call) {
+    const auto page = PageQuery::of(call.request);
+    auto users = s.store.users(call.tenant_id, page.storePage());
+    auto next = page.finish(users, [](const model::User& u) { return u.username; });
+    auto items = nlohmann::json::array();
+    for (const auto& u : users) items.push_back(userJson(u, call.tenant));
+    return jsonResponse(200, {{"items", std::move(items)}, {"next_cursor", next}});
   };
 }
 
 Handler getUser(Services& s) {
-  return [&s](Call& call, Done done) {
-    runBlocking(s.blocking, std::move(done), [&s, call] {
-      return jsonResponse(200, userJson(findUser(s, call, call.params.at(0)), call.tenant));
-    });
+  return [&s](Call& call) {
+    return jsonResponse(200, userJson(findUser(s, call, call.params.at(0)), call.tenant));
   };
 }
 
 // Without a password in the body, one is generated and returned once, in "password".
 Handler createUser(Services& s) {
-  return [&s](Call& call, Done done) {
+  return [&s](Call& call) {
     Fields f(call.json, "user");
     f.onlyThese({"username", "role", "password"});
     model::User user;
@@ -76,88 +76,79 @@ Handler createUser(Services& s) {
     auto password = f.password("password", false);
     f.check();
     user.tenant_id = call.tenant_id;
-    runBlocking(s.blocking, std::move(done), [&s, call, user, password]() mutable {
-      const std::string secret = password ? *password : auth::generatePassword();
-      user.password_hash = auth::hashPassword(secret);
-      user.created_at = s.clock.now();
-      try {
-        user = s.store.createUser(user);
-      } catch (const Error& e) {
-        if (e.code() != ErrorCode::kConflict) throw;
-        throw Error(ErrorCode::kConflict,
-                    "user \"" + user.username + "\" already exists in tenant " + call.tenant);
-      }
-      s.directory.putUser(user);
-      audit(s, call, "user.create", "user/" + user.username,
-            {{"role", model::toString(user.role)}});
-      auto body = userJson(user, call.tenant);
-      if (!password) body["password"] = secret;
-      return jsonResponse(201, body);
-    });
+    const std::string secret = password ? *password : auth::generatePassword();
+    user.password_hash = auth::hashPassword(secret);
+    user.created_at = s.clock.now();
+    try {
+      user = s.store.createUser(user);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::kConflict) throw;
+      throw Error(ErrorCode::kConflict,
+                  "user \"" + user.username + "\" already exists in tenant " + call.tenant);
+    }
+    s.directory.putUser(user);
+    audit(s, call, "user.create", "user/" + user.username, {{"role", model::toString(user.role)}});
+    auto body = userJson(user, call.tenant);
+    if (!password) body["password"] = secret;
+    return jsonResponse(201, body);
   };
 }
 
 // {"role": ..., "disabled": ...}: disabling ends the user's sessions at once.
 Handler updateUser(Services& s) {
-  return [&s](Call& call, Done done) {
+  return [&s](Call& call) {
     Fields f(call.json, "user");
     f.onlyThese({"role", "disabled"});
     auto role = f.role("role", false);
     auto disabled = f.boolean("disabled");
     f.check();
-    runBlocking(s.blocking, std::move(done), [&s, call, role, disabled] {
-      auto user = findUser(s, call, call.params.at(0));
-      checkMayChange(call, user, false);
-      nlohmann::json changed = nlohmann::json::object();
-      if (role && *role != user.role) {
-        user.role = *role;
-        changed["role"] = model::toString(*role);
-      }
-      if (disabled && *disabled != user.disabled) {
-        user.disabled = *disabled;
-        changed["disabled"] = *disabled;
-        if (*disabled) endSessions(s, user, true);
-      }
-      if (!changed.empty()) {
-        s.store.updateUser(user);
-        s.directory.putUser(user);
-        audit(s, call, "user.update", "user/" + user.username, changed);
-      }
-      return jsonResponse(200, userJson(user, call.tenant));
-    });
+    auto user = findUser(s, call, call.params.at(0));
+    checkMayChange(call, user, false);
+    nlohmann::json changed = nlohmann::json::object();
+    if (role && *role != user.role) {
+      user.role = *role;
+      changed["role"] = model::toString(*role);
+    }
+    if (disabled && *disabled != user.disabled) {
+      user.disabled = *disabled;
+      changed["disabled"] = *disabled;
+      if (*disabled) endSessions(s, user, true);
+    }
+    if (!changed.empty()) {
+      s.store.updateUser(user);
+      s.directory.putUser(user);
+      audit(s, call, "user.update", "user/" + user.username, changed);
+    }
+    return jsonResponse(200, userJson(user, call.tenant));
   };
 }
 
 Handler setUserPassword(Services& s) {
-  return [&s](Call& call, Done done) {
+  return [&s](Call& call) {
     Fields f(call.json, "password");
     f.onlyThese({"password"});
     auto password = f.password("password", true);
     f.check();
-    runBlocking(s.blocking, std::move(done), [&s, call, password] {
-      auto user = findUser(s, call, call.params.at(0));
-      checkMayChange(call, user, true);
-      user.password_hash = auth::hashPassword(*password);
-      endSessions(s, user, true);  // as before this tidy: its token WebSockets close too
-      s.store.updateUser(user);
-      s.directory.putUser(user);
-      audit(s, call, "user.password", "user/" + user.username);
-      return Response{204, "", "application/json", {}};
-    });
+    auto user = findUser(s, call, call.params.at(0));
+    checkMayChange(call, user, true);
+    user.password_hash = auth::hashPassword(*password);
+    endSessions(s, user, true);  // as before this tidy: its token WebSockets close too
+    s.store.updateUser(user);
+    s.directory.putUser(user);
+    audit(s, call, "user.password", "user/" + user.username);
+    return noContent();
   };
 }
 
 Handler deleteUser(Services& s) {
-  return [&s](Call& call, Done done) {
-    runBlocking(s.blocking, std::move(done), [&s, call] {
-      auto user = findUser(s, call, call.params.at(0));
-      checkMayChange(call, user, false);
-      s.store.deleteUser(call.tenant_id, user.id);
-      s.directory.removeUser(user.id);
-      endSessions(s, user, true);
-      audit(s, call, "user.delete", "user/" + user.username);
-      return Response{204, "", "application/json", {}};
-    });
+  return [&s](Call& call) {
+    auto user = findUser(s, call, call.params.at(0));
+    checkMayChange(call, user, false);
+    s.store.deleteUser(call.tenant_id, user.id);
+    s.directory.removeUser(user.id);
+    endSessions(s, user, true);
+    audit(s, call, "user.delete", "user/" + user.username);
+    return noContent();
   };
 }
 

@@ -6,6 +6,7 @@
 #include "lib/api/routes.hpp"
 #include "lib/auth/permissions.hpp"
 #include "lib/auth/secrets.hpp"
+#include "lib/core/json_limits.hpp"
 #include "lib/core/time.hpp"
 
 namespace rpa::api {
@@ -77,7 +78,6 @@ Frame WsHub::error(const Response& r) const {
 }
 
 uint64_t WsHub::open(auth::Principal who, std::string peer_ip) {
-  loop_thread_ = std::this_thread::get_id();
   const uint64_t id = next_id_++;
   auto& s = sessions_[id];
   s.who = std::move(who);
@@ -119,8 +119,7 @@ void WsHub::receive(uint64_t id, std::string_view data, bool final, bool binary)
 }
 
 void WsHub::handle(uint64_t id, Session& s, const std::string& text) {
-  json msg = json::parse(text, nullptr, false);
-  if (msg.is_discarded()) throw Error(ErrorCode::kMalformed, "message is not valid JSON");
+  json msg = core::parseJson(text, "message");
   if (!msg.is_object()) throw Error(ErrorCode::kMalformed, "message must be a JSON object");
   auto action = msg.find("action");
   if (action == msg.end() || !action->is_string())
@@ -153,17 +152,27 @@ void WsHub::subscribe(Session& s, uint64_t id, const json& msg) {
   if (!since) return;
 
   auto replay = bus_.range(*since, delivered_);
-  if (!replay.complete) {
+  std::vector<Frame> frames;
+  size_t bytes = s.queued_bytes;
+  for (const auto& e : replay.events)
+    if (e->topic == topic && mayReceive(s, *e)) {
+      bytes += e->frame.size();
+      frames.emplace_back(e, &e->frame);
+    }
+  // A replay that would pass the slow-consumer bound is not started: the subscriber would be
+  // closed before it read a frame, and resume with the same since forever.
+  if (!replay.complete || bytes > limits_.max_queue_bytes) {
     push(id, s,
          message("RESYNC_REQUIRED", live::toString(topic),
                  {{"since", *since},
                   {"seq", delivered_},
                   {"detail", "events after seq " + std::to_string(*since) +
-                                 " are no longer kept: list, then subscribe without since"}}));
+                                 (replay.complete ? " are more than one connection may queue"
+                                                  : " are no longer kept") +
+                                 ": list, then subscribe without since"}}));
     return;
   }
-  for (const auto& e : replay.events)
-    if (e->topic == topic && mayReceive(s, *e)) push(id, s, Frame(e, &e->frame));
+  for (auto& f : frames) push(id, s, std::move(f));
 }
 
 void WsHub::unsubscribe(Session& s, uint64_t id, const json& msg) {
@@ -181,11 +190,13 @@ void WsHub::heartbeat(Session& s, uint64_t id, json msg) {
     throw Error(ErrorCode::kPermissionDenied,
                 "only a robot, connected with its client token, may send heartbeats");
   msg.erase("action");
-  acceptHeartbeat(services_, s.who, msg, s.peer_ip, [this, id](Response r) {
-    // Most heartbeats answer at once, on the loop; a transition answers from the writer.
-    if (std::this_thread::get_id() == loop_thread_) return replyTo(id, r);
-    transport_->post([this, id, r = std::move(r)] { replyTo(id, r); });
+  auto reply = acceptHeartbeat(services_, s.who, msg, s.peer_ip, [this, id]() -> Done {
+    // A transition answers from the writer thread, once committed.
+    return [this, id](Response r) {
+      transport_->post([this, id, r = std::move(r)] { replyTo(id, r); });
+    };
   });
+  if (reply) replyTo(id, *reply);
 }
 
 void WsHub::replyTo(uint64_t id, const Response& r) {
@@ -270,9 +281,15 @@ void WsHub::close(uint64_t id) {
   for (auto& topic : subscribers_) topic.erase(id);
 }
 
-void WsHub::closeWhere(const std::function<bool(const auth::Principal&)>& revoked) {
+void WsHub::closeWhere(const std::function<bool(const auth::Principal&)>& revoked,
+                       std::string_view reason) {
   for (auto& [id, s] : sessions_)
-    if (!s.close && revoked(s.who)) closeWith(id, s, kClosePolicy, "credentials revoked");
+    if (!s.close && revoked(s.who)) closeWith(id, s, kClosePolicy, std::string(reason));
+}
+
+void WsHub::closeExpired(core::TimePoint now) {
+  closeWhere([now](const auth::Principal& p) { return p.expires_at && *p.expires_at <= now; },
+             "credentials expired");
 }
 
 void WsHub::shutdown() {

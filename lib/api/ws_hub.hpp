@@ -78,7 +78,11 @@ class WsHub {
   void shutdown();
   /// Closes with 1008 every session whose caller matches: its credentials were revoked (user
   /// disabled or deleted, password changed, token revoked, tenant deleted).
-  void closeWhere(const std::function<bool(const auth::Principal&)>& revoked);
+  void closeWhere(const std::function<bool(const auth::Principal&)>& revoked,
+                  std::string_view reason = "credentials revoked");
+  /// Closes with 1008 every session whose credentials expired at or before `now`: a WebSocket
+  /// never outlives the session or token that opened it.
+  void closeExpired(core::TimePoint now);
   size_t size() const { return sessions_.size(); }
 
  private:
@@ -121,7 +125,6 @@ class WsHub {
   // Names this run of rpad in the welcome: seqs restart with rpad, so a watcher that finds a
   // new instance resumes from 0 instead of its old seq.
   const std::string instance_;
-  std::thread::id loop_thread_;
 };
 
 }  // namespace rpa::api

@@ -21,6 +21,7 @@ constexpr std::array kTable = {
   PermissionRule{P::kWatch,         "watch",          Role::kViewer,   false, false,   false},
   PermissionRule{P::kUsersRead,     "users.read",     Role::kAdmin,    false, false,   false},
   PermissionRule{P::kUsersManage,   "users.manage",   Role::kAdmin,    false, false,   false},
+  PermissionRule{P::kUsersPassword, "users.password", Role::kAdmin,    false, true,    false},
   PermissionRule{P::kTokensManage,  "tokens.manage",  Role::kAdmin,    false, false,   false},
   PermissionRule{P::kTenantsRead,   "tenants.read",   Role::kViewer,   false, false,   false},
   PermissionRule{P::kTenantsManage, "tenants.manage", std::nullopt,    false, true,    true},

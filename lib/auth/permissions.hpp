@@ -20,6 +20,7 @@ enum class Permission {
   kWatch,          // subscribe to WebSocket topics
   kUsersRead,      // list and read the tenant's users
   kUsersManage,    // create, change and delete them
+  kUsersPassword,  // set another user's password: from a session, never an API token
   kTokensManage,   // list and revoke every token of the tenant
   kTenantsRead,    // read one's own tenant (system admins: every tenant)
   kTenantsManage,  // create, change and delete tenants

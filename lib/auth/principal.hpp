@@ -1,7 +1,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "lib/core/clock.hpp"
 
 #include "lib/model/user.hpp"
 
@@ -24,6 +27,9 @@ struct Principal {
   std::string token_name;                   // API tokens only
   model::Role role = model::Role::kViewer;  // users and tokens
   bool system_admin = false;                // sessions of system admins only
+  /// When the credentials stop being valid (a session's exp, a token's expiry); robots' tokens
+  /// do not expire. A WebSocket opened with them is closed then.
+  std::optional<core::TimePoint> expires_at;
 
   bool isClient() const { return kind == Kind::kClient; }
   bool isToken() const { return kind == Kind::kToken; }

@@ -37,6 +37,8 @@ const std::vector<Setting>& settings() {
       {"tls_key", "--tls-key", {"RPAD_TLS_KEY"}},
       {"workers", "--workers", {"RPAD_WORKERS"}},
       {"ws_ping_interval_seconds", "--ws-ping-interval", {"RPAD_WS_PING_INTERVAL_SECONDS"}},
+      {"request_timeout_seconds", "--request-timeout", {"RPAD_REQUEST_TIMEOUT_SECONDS"}},
+      {"max_connections", "--max-connections", {"RPAD_MAX_CONNECTIONS"}},
   };
   return table;
 }
@@ -205,6 +207,11 @@ DaemonConfig loadDaemonConfig(const ConfigSources& sources) {
     } else if (name == "ws_ping_interval_seconds") {
       c.ws_ping_interval =
           Seconds{positive(*raw, 3600, "a whole number of seconds from 1 to 3600")};
+    } else if (name == "request_timeout_seconds") {
+      c.request_timeout = Seconds{positive(*raw, 3600, "a whole number of seconds from 1 to 3600")};
+    } else if (name == "max_connections") {
+      c.max_connections = static_cast<unsigned>(
+          positive(*raw, 1'000'000, "a whole number of connections from 1 to 1000000"));
     }
   }
   if (c.tls_cert.has_value() != c.tls_key.has_value())

@@ -25,6 +25,8 @@ struct DaemonConfig {
   std::optional<std::filesystem::path> tls_key;
   unsigned workers = 2;          // threads for hashing and durable writes
   Seconds ws_ping_interval{25};  // idle WebSocket peers are pinged, and dropped after twice this
+  Seconds request_timeout{30};   // a request's headers and body must arrive within this
+  unsigned max_connections = 0;  // open connections at most; 0: sized from the fd limit
 };
 
 /// Where the raw settings come from. Each map is keyed by the setting's canonical name

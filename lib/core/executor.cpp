@@ -3,9 +3,12 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include "lib/core/guard.hpp"
+
 namespace rpa::core {
 
-ThreadPool::ThreadPool(unsigned threads, Priority priority) {
+ThreadPool::ThreadPool(unsigned threads, Logger& log, Priority priority, size_t max_queued)
+    : log_(log), max_queued_(max_queued) {
   for (unsigned i = 0; i < threads; ++i)
     threads_.emplace_back([this, priority] {
       if (priority == Priority::kIdle) {
@@ -33,13 +36,19 @@ void ThreadPool::stop() {
     if (t.joinable()) t.join();
 }
 
-void ThreadPool::post(std::function<void()> job) {
+size_t ThreadPool::discardQueued() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(jobs_, {}).size();
+}
+
+bool ThreadPool::post(std::function<void()> job) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) return;
+    if (stopping_ || jobs_.size() >= max_queued_) return false;
     jobs_.push_back(std::move(job));
   }
   ready_.notify_one();
+  return true;
 }
 
 void ThreadPool::run() {
@@ -52,7 +61,7 @@ void ThreadPool::run() {
       job = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    job();  // jobs catch their own exceptions (see api::runBlocking)
+    guarded(log_, "worker job", job);
   }
 }
 

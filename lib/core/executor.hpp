@@ -9,37 +9,51 @@
 
 namespace rpa::core {
 
+class Logger;
+
 /// Runs work that may block (password hashing, durable SQLite writes) away from the event loop.
 class Executor {
  public:
   virtual ~Executor() = default;
-  virtual void post(std::function<void()> job) = 0;
+  /// Queues `job`; false (the job is dropped) when the queue is full or the executor stopped.
+  [[nodiscard]] virtual bool post(std::function<void()> job) = 0;
 };
 
 /// Runs each job at once on the caller's thread: for unit tests.
 class InlineExecutor final : public Executor {
  public:
-  void post(std::function<void()> job) override { job(); }
+  bool post(std::function<void()> job) override {
+    job();
+    return true;
+  }
 };
 
-/// A fixed pool of worker threads; jobs run in FIFO order. The destructor finishes queued jobs.
+/// A fixed pool of worker threads; jobs run in FIFO order, at most `max_queued` waiting. A job
+/// that throws is logged and the worker goes on. The destructor finishes queued jobs.
 class ThreadPool final : public Executor {
  public:
   /// kIdle: the threads run only on CPU time no other thread wants, so their work (password
   /// hashing) never delays a latency-critical thread such as the event loop on a shared core.
   enum class Priority { kNormal, kIdle };
-  explicit ThreadPool(unsigned threads, Priority priority = Priority::kNormal);
+  ThreadPool(unsigned threads, Logger& log, Priority priority = Priority::kNormal,
+             size_t max_queued = kDefaultMaxQueued);
   ~ThreadPool() override;
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
-  void post(std::function<void()> job) override;
-  /// Finishes the queued jobs and joins the threads; later posts are dropped. Idempotent.
+  static constexpr size_t kDefaultMaxQueued = 1024;
+
+  bool post(std::function<void()> job) override;
+  /// Finishes the queued jobs and joins the threads; later posts are refused. Idempotent.
   void stop();
+  /// Drops the jobs not yet started (shutdown under load); returns how many.
+  size_t discardQueued();
 
  private:
   void run();
 
+  Logger& log_;
+  const size_t max_queued_;
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<std::function<void()>> jobs_;

@@ -23,11 +23,17 @@ std::string_view levelName(LogLevel level) {
 }
 
 // Text values are quoted only when they need it, so lines stay greppable: key=value key="a b".
+// Quoting escapes control characters (a \r or an ESC from a user name can neither forge a
+// line nor drive a terminal) and replaces bytes that are not UTF-8; nothing here throws.
 std::string textValue(const nlohmann::json& v) {
-  if (!v.is_string()) return v.dump();
+  constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
+  if (!v.is_string()) return v.dump(-1, ' ', false, kReplace);
   const auto& s = v.get_ref<const std::string&>();
-  if (!s.empty() && s.find_first_of(" \"=\n\t") == std::string::npos) return s;
-  return nlohmann::json(s).dump();
+  std::string quoted = nlohmann::json(s).dump(-1, ' ', false, kReplace);
+  const bool plain = !s.empty() && quoted.size() == s.size() + 2 &&
+                     quoted.compare(1, s.size(), s) == 0 &&
+                     s.find_first_of(" =\x7f") == std::string::npos;
+  return plain ? s : quoted;
 }
 
 }  // namespace

@@ -83,6 +83,8 @@ std::optional<TimePoint> parseRfc3339(std::string_view s) {
   if (*month < 1 || *month > 12 || *day < 1 || *day > 31 || *hour > 23 || *minute > 59 ||
       *second > 60)
     return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits: 1677-09-21 to 2262-04-11. Whole years inside.
+  if (*year < kMinYear || *year > kMaxYear) return std::nullopt;
 
   int64_t frac_ms = 0;
   if (pos < s.size() && s[pos] == '.') {
@@ -119,6 +121,10 @@ std::optional<TimePoint> parseRfc3339(std::string_view s) {
   if (!ymd.ok()) return std::nullopt;
   auto t = sys_days{ymd} + hours{*hour} + minutes{*minute} + seconds{*second} +
            milliseconds{frac_ms} - minutes{offset_minutes};
+  // An offset may carry the instant out of the accepted years: it must format back into them.
+  if (t < sys_days{std::chrono::year{kMinYear} / 1 / 1} ||
+      t >= sys_days{std::chrono::year{kMaxYear + 1} / 1 / 1})
+    return std::nullopt;
   return time_point_cast<system_clock::duration>(t);
 }
 

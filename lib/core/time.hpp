@@ -11,8 +11,12 @@ namespace rpa::core {
 /// RFC 3339 in UTC with milliseconds: "2025-07-23T12:00:00.123Z".
 std::string formatRfc3339(TimePoint t);
 
-/// Parses RFC 3339 ("2025-07-23T12:00:00Z", fractional seconds and "+02:00" offsets allowed).
-/// Returns nullopt for anything else.
+/// The years parseRfc3339 accepts: those a TimePoint can hold whole.
+inline constexpr int kMinYear = 1678;
+inline constexpr int kMaxYear = 2261;
+
+/// Parses RFC 3339 ("2025-07-23T12:00:00Z", fractional seconds and "+02:00" offsets allowed),
+/// years kMinYear to kMaxYear. Returns nullopt for anything else.
 std::optional<TimePoint> parseRfc3339(std::string_view text);
 
 /// A duration as people write it: "500ms", "90s", "2m", "1h", "7d", or a bare number of seconds.

@@ -87,11 +87,11 @@ class Batch {
       return scope_.kinds.contains(kind) && !kept.contains(objectKey(kind, tenant, name));
     };
     std::vector<model::Tenant> tenants;
-    for (const auto& t : store_.tenants())
+    for (const auto& t : store_.tenants({}))
       if (t.name == scope_.tenant || (scope_.any_tenant && named_tenants.contains(t.name)))
         tenants.push_back(t);
     for (const auto& t : tenants) {
-      for (const auto& f : store_.flows(t.id))
+      for (const auto& f : store_.flows(t.id, {}))
         if (managed(f.labels) && gone("Flow", t.name, f.name)) {
           store_.deleteFlow(t.id, f.name);
           out.push_back(pruned("Flow", t.name, f.name, flowResource(f), f));
@@ -101,14 +101,14 @@ class Batch {
           store_.deleteClient(t.id, c.id);
           out.push_back(pruned("Client", t.name, c.name, clientResource(c), c));
         }
-      for (const auto& u : store_.users(t.id))
+      for (const auto& u : store_.users(t.id, {}))
         if (managed(u.labels) && gone("User", t.name, u.username)) {
           checkMayChange(u, "prune");
           store_.deleteUser(t.id, u.id);
           out.push_back(pruned("User", t.name, u.username, model::userResource(u, t.name), u));
         }
     }
-    for (const auto& t : store_.tenants())
+    for (const auto& t : store_.tenants({}))
       if (managed(t.labels) && gone("Tenant", "", t.name)) {
         if (t.name == model::kDefaultTenant)
           throw Error(ErrorCode::kConflict, "the default tenant cannot be pruned");
@@ -380,7 +380,7 @@ model::Flow ApplyEngine::rollback(int64_t tenant_id, const std::string& name, in
                                             std::to_string(flow->current.number) + ", not " +
                                             std::to_string(*expected));
     std::optional<model::FlowRevision> old;
-    for (auto& r : store_.flowRevisions(tenant_id, name))
+    for (auto& r : store_.flowRevisions(tenant_id, name, {}))
       if (r.number == to) old = std::move(r);
     if (!old)
       throw Error(ErrorCode::kNotFound, "flow " + name + " has no revision " + std::to_string(to));

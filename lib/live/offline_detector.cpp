@@ -16,11 +16,10 @@ core::Millis OfflineDetector::check(core::TimePoint now) {
       writer_.enqueue(t.event.client_id, t.live);
       events.push_back(t.event);
     }
-    writer_.writeNow(std::move(events),
-                     [&bus = bus_, transitions = std::move(transitions)](bool ok) {
-                       if (!ok) return;  // the writer logged it; nothing to announce
-                       for (const auto& t : transitions) publishTransition(bus, t);
-                     });
+    // Announced once durable; the writer retries until it is.
+    writer_.writeNow(std::move(events), [&bus = bus_, transitions = std::move(transitions)] {
+      for (const auto& t : transitions) publishTransition(bus, t);
+    });
   }
   return nextDelay(now);
 }

@@ -21,6 +21,7 @@ struct Tenant {
   std::map<std::string, std::string> labels;  // metadata.labels of its YAML document
 };
 
+inline constexpr size_t kMaxTenantNameLength = 63;
 /// Why `name` is not a DNS label (1–63 of a-z, 0-9 and '-', starting and ending with a letter
 /// or digit); empty when it is one.
 std::string checkTenantName(std::string_view name);

@@ -23,7 +23,8 @@ std::optional<Role> parseRole(std::string_view text) {
 }
 
 std::string checkUsername(std::string_view name) {
-  if (name.empty() || name.size() > 64) return "must be 1 to 64 characters long";
+  if (name.empty() || name.size() > kMaxUsernameLength)
+    return "must be 1 to " + std::to_string(kMaxUsernameLength) + " characters long";
   if (!std::isalnum(static_cast<unsigned char>(name[0])))
     return "must start with a letter or digit";
   for (char c : name)

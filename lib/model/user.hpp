@@ -37,6 +37,7 @@ std::string checkUsername(std::string_view name);
 /// Passwords are at least this long; longer ones are capped so hashing stays bounded.
 inline constexpr size_t kMinPasswordLength = 8;
 inline constexpr size_t kMaxPasswordLength = 1024;
+inline constexpr size_t kMaxUsernameLength = 64;
 /// Why `password` is not acceptable; empty when it is.
 std::string checkPassword(std::string_view password);
 

@@ -141,7 +141,45 @@ CREATE TABLE flow_revisions (
 );
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations = {kV1, kV2, kV3};
+// Ids are never reused: SQLite hands a deleted row's id to the next insert unless the key is
+// AUTOINCREMENT, and a session or a token naming that id would then name someone else. SQLite
+// cannot add AUTOINCREMENT to a table, so both are rebuilt (migrate() runs this with foreign
+// keys off, as SQLite's procedure for changing a table prescribes, and checks them after).
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE tenants_v4 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  labels TEXT NOT NULL DEFAULT '{}'
+);
+INSERT INTO tenants_v4 (id, name, display_name, created_at, labels)
+  SELECT id, name, display_name, created_at, labels FROM tenants;
+DROP TABLE tenants;
+ALTER TABLE tenants_v4 RENAME TO tenants;
+
+CREATE TABLE users_v4 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  username TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL,
+  system_admin INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  session_epoch INTEGER NOT NULL DEFAULT 0,
+  labels TEXT NOT NULL DEFAULT '{}',
+  UNIQUE (tenant_id, username)
+);
+INSERT INTO users_v4 (id, tenant_id, username, password_hash, role, system_admin, disabled,
+                      created_at, session_epoch, labels)
+  SELECT id, tenant_id, username, password_hash, role, system_admin, disabled, created_at,
+         session_epoch, labels FROM users;
+DROP TABLE users;
+ALTER TABLE users_v4 RENAME TO users;
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations = {kV1, kV2, kV3, kV4};
 
 }  // namespace
 

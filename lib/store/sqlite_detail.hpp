@@ -9,6 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <charconv>
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -17,6 +20,33 @@
 #include "lib/store/sqlite_store.hpp"
 
 namespace rpa::store {
+
+namespace sqlite {
+
+// What an operator should read in a 503: the fault, in words, then SQLite's own message.
+inline std::string describeFailure(const SQLite::Exception& e) {
+  switch (e.getErrorCode()) {
+    case SQLITE_FULL:
+      return std::string(
+                 "the database cannot grow: the disk is full or a file size limit "
+                 "was reached (") +
+             e.what() + "); free space and retry";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return std::string("the database is locked by another process (") + e.what() +
+             "); retry once it lets go";
+    case SQLITE_READONLY:
+      return std::string("the database is read-only (") + e.what() +
+             "); check the file's permissions and the file system";
+    case SQLITE_IOERR:
+      return std::string("the database could not be written (") + e.what() +
+             "): is the disk full, a file size limit reached, or the disk failing?";
+    default:
+      return std::string("database error: ") + e.what();
+  }
+}
+
+}  // namespace sqlite
 
 // Every call holds the mutex and turns SQLite failures into core::Error, so no SQLite exception
 // escapes lib/store. Constraint violations are the caller's conflict; the rest is unavailability.
@@ -28,7 +58,7 @@ auto SqliteStore::locked(F&& f) {
   } catch (const SQLite::Exception& e) {
     if (e.getErrorCode() == SQLITE_CONSTRAINT)
       throw core::Error(core::ErrorCode::kConflict, e.what());
-    throw core::Error(core::ErrorCode::kUnavailable, std::string("database error: ") + e.what());
+    throw core::Error(core::ErrorCode::kUnavailable, sqlite::describeFailure(e));
   }
 }
 
@@ -52,6 +82,26 @@ inline void bindOptionalInt(SQLite::Statement& q, const char* name,
     q.bind(name, *v);
   else
     q.bind(name);
+}
+
+inline int64_t pageLimit(const Page& page) {
+  return static_cast<int64_t>(std::min<size_t>(page.limit, std::numeric_limits<int64_t>::max()));
+}
+
+// page.after of a list ordered by id; nullopt from the start (or for text that is no id,
+// which the API's cursor decoding never lets through).
+inline std::optional<int64_t> pageAfterId(const Page& page) {
+  if (page.after.empty()) return std::nullopt;
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(page.after.data(), page.after.data() + page.after.size(), id);
+  if (ec != std::errc{} || end != page.after.data() + page.after.size()) return std::nullopt;
+  return id;
+}
+
+// :after and :limit of a list ordered by a text key.
+inline void bindPage(SQLite::Statement& q, const Page& page) {
+  q.bind(":after", page.after);
+  q.bind(":limit", pageLimit(page));
 }
 
 // A transaction, unless one is open already (Store::transaction), which then covers this work.

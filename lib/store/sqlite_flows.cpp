@@ -41,10 +41,12 @@ model::Flow readFlow(SQLite::Statement& q) {
 
 }  // namespace
 
-std::vector<model::Flow> SqliteStore::flows(int64_t tenant_id) {
+std::vector<model::Flow> SqliteStore::flows(int64_t tenant_id, const Page& page) {
   return locked([&](SQLite::Database& db) {
-    SQLite::Statement q(db, std::string(kFlowQuery) + " ORDER BY f.name");
+    SQLite::Statement q(
+        db, std::string(kFlowQuery) + " AND f.name > :after ORDER BY f.name LIMIT :limit");
     q.bind(":tenant", tenant_id);
+    sqlite::bindPage(q, page);
     std::vector<model::Flow> out;
     while (q.executeStep()) out.push_back(readFlow(q));
     return out;
@@ -121,14 +123,17 @@ model::FlowRevision SqliteStore::addFlowRevision(int64_t tenant_id, std::string_
 }
 
 std::vector<model::FlowRevision> SqliteStore::flowRevisions(int64_t tenant_id,
-                                                            std::string_view flow) {
+                                                            std::string_view flow,
+                                                            const Page& page) {
   return locked([&](SQLite::Database& db) {
     SQLite::Statement q(db,
                         "SELECT number, hash, spec, author, reason, created_at FROM "
                         "flow_revisions WHERE tenant_id = :tenant AND flow = :flow "
-                        "ORDER BY number");
+                        "AND number > :after ORDER BY number LIMIT :limit");
     q.bind(":tenant", tenant_id);
     q.bind(":flow", std::string(flow));
+    q.bind(":after", sqlite::pageAfterId(page).value_or(0));
+    q.bind(":limit", sqlite::pageLimit(page));
     std::vector<model::FlowRevision> out;
     while (q.executeStep()) out.push_back(readRevision(q, 0));
     return out;

@@ -1,4 +1,6 @@
 // SqliteStore: tenants, users, API tokens, the audit log and signing keys.
+#include <random>
+
 #include "lib/store/sqlite_detail.hpp"
 
 namespace rpa::store {
@@ -17,6 +19,11 @@ constexpr const char* kUserColumns =
 constexpr const char* kTokenColumns =
     "t.id, t.tenant_id, t.user_id, u.username, t.name, t.role, t.token_hash, t.hint, "
     "t.created_at, t.expires_at, t.last_used_at, t.revoked_at";
+
+int64_t randomEpoch() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_int_distribution<int64_t>(1, int64_t{1} << 40)(rng);
+}
 
 model::Tenant readTenant(SQLite::Statement& q) {
   return {q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
@@ -91,10 +98,11 @@ std::optional<model::Tenant> SqliteStore::tenantById(int64_t id) {
   });
 }
 
-std::vector<model::Tenant> SqliteStore::tenants() {
+std::vector<model::Tenant> SqliteStore::tenants(const Page& page) {
   return locked([&](SQLite::Database& db) {
-    SQLite::Statement q(db,
-                        std::string("SELECT ") + kTenantColumns + " FROM tenants ORDER BY name");
+    SQLite::Statement q(db, std::string("SELECT ") + kTenantColumns +
+                                " FROM tenants WHERE name > :after ORDER BY name LIMIT :limit");
+    sqlite::bindPage(q, page);
     return readAll<model::Tenant>(q, readTenant);
   });
 }
@@ -161,11 +169,13 @@ std::optional<model::User> SqliteStore::user(int64_t tenant_id, std::string_view
   });
 }
 
-std::vector<model::User> SqliteStore::users(int64_t tenant_id) {
+std::vector<model::User> SqliteStore::users(int64_t tenant_id, const Page& page) {
   return locked([&](SQLite::Database& db) {
     SQLite::Statement q(db, std::string("SELECT ") + kUserColumns +
-                                " FROM users WHERE tenant_id = :tenant ORDER BY username");
+                                " FROM users WHERE tenant_id = :tenant AND username > :after "
+                                "ORDER BY username LIMIT :limit");
     q.bind(":tenant", tenant_id);
+    sqlite::bindPage(q, page);
     return readAll<model::User>(q, readUser);
   });
 }
@@ -192,6 +202,9 @@ model::User SqliteStore::createUser(model::User user) {
     q.bind(":sa", user.system_admin ? 1 : 0);
     q.bind(":disabled", user.disabled ? 1 : 0);
     q.bind(":created", millis(user.created_at));
+    // A new user's sessions start at a random epoch: a session signed for anyone else can
+    // never match it by accident.
+    if (user.session_epoch == 0) user.session_epoch = randomEpoch();
     q.bind(":epoch", user.session_epoch);
     q.exec();
     user.id = db.getLastInsertRowid();
@@ -245,13 +258,31 @@ model::ApiToken SqliteStore::createToken(model::ApiToken token) {
   });
 }
 
-std::vector<model::ApiToken> SqliteStore::tokens(int64_t tenant_id) {
+std::vector<model::ApiToken> SqliteStore::tokens(int64_t tenant_id, std::optional<int64_t> owner,
+                                                 const Page& page) {
   return locked([&](SQLite::Database& db) {
     SQLite::Statement q(db, std::string("SELECT ") + kTokenColumns +
                                 " FROM api_tokens t JOIN users u ON u.id = t.user_id "
-                                "WHERE t.tenant_id = :tenant ORDER BY t.id DESC");
+                                "WHERE t.tenant_id = :tenant AND (:owner IS NULL OR t.user_id = "
+                                ":owner) AND (:before IS NULL OR t.id < :before) "
+                                "ORDER BY t.id DESC LIMIT :limit");
     q.bind(":tenant", tenant_id);
+    sqlite::bindOptionalInt(q, ":owner", owner);
+    sqlite::bindOptionalInt(q, ":before", sqlite::pageAfterId(page));
+    q.bind(":limit", sqlite::pageLimit(page));
     return readAll<model::ApiToken>(q, readToken);
+  });
+}
+
+std::optional<model::ApiToken> SqliteStore::token(int64_t tenant_id, int64_t token_id) {
+  return locked([&](SQLite::Database& db) -> std::optional<model::ApiToken> {
+    SQLite::Statement q(db, std::string("SELECT ") + kTokenColumns +
+                                " FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                                "WHERE t.tenant_id = :tenant AND t.id = :id");
+    q.bind(":tenant", tenant_id);
+    q.bind(":id", token_id);
+    if (!q.executeStep()) return std::nullopt;
+    return readToken(q);
   });
 }
 

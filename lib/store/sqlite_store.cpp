@@ -3,7 +3,10 @@
 #include <SQLiteCpp/Backup.h>
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -17,8 +20,24 @@ namespace rpa::store {
 using core::Error;
 using core::ErrorCode;
 
+namespace {
+
+// The database holds the signing keys: it, its -wal and -shm (which SQLite creates with the
+// database's own mode) and backups are the owner's alone, whatever the umask, also when an
+// older rpad created them readable.
+void ownerOnly(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  if (file.empty() || file == ":memory:" || file.starts_with("file:")) return;
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);
+  for (const char* suffix : {"", "-wal", "-shm"}) (void)::chmod((file + suffix).c_str(), 0600);
+}
+
+}  // namespace
+
 SqliteStore::SqliteStore(const std::filesystem::path& path) {
   try {
+    ownerOnly(path);
     db_ = std::make_unique<SQLite::Database>(path.string(),
                                              SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db_->exec("PRAGMA journal_mode=WAL");
@@ -44,12 +63,30 @@ int SqliteStore::migrate() {
       throw Error(ErrorCode::kUnavailable, "database schema version " + std::to_string(version) +
                                                " is newer than this rpad understands (" +
                                                std::to_string(steps.size()) + "); upgrade rpad");
+    if (version == static_cast<int>(steps.size())) return version;
+    // Steps that rebuild a table need foreign keys off (a no-op inside a transaction, so it
+    // is set here); every key is checked before the last commit.
+    db.exec("PRAGMA foreign_keys=OFF");
+    struct KeysBackOn {
+      SQLite::Database& db;
+      ~KeysBackOn() {
+        try {
+          db.exec("PRAGMA foreign_keys=ON");
+        } catch (const SQLite::Exception&) {  // the connection is gone; nothing to restore
+        }
+      }
+    } keys_back_on{db};
+    SQLite::Transaction tx(db);
     for (; version < static_cast<int>(steps.size()); ++version) {
-      sqlite::Atomic tx(db);
       db.exec(std::string(steps[version]));
       db.exec("PRAGMA user_version = " + std::to_string(version + 1));
-      tx.commit();
     }
+    SQLite::Statement broken(db, "PRAGMA foreign_key_check");
+    if (broken.executeStep())
+      throw Error(ErrorCode::kUnavailable, "migration left a broken foreign key in table " +
+                                               broken.getColumn(0).getString() +
+                                               "; the database was not changed");
+    tx.commit();
     return version;
   });
 }
@@ -217,6 +254,7 @@ std::vector<model::ClientEvent> SqliteStore::clientEvents(int64_t tenant_id, int
 
 void SqliteStore::backup(const std::filesystem::path& destination) {
   locked([&](SQLite::Database& db) {
+    ownerOnly(destination);
     SQLite::Database dest(destination.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     SQLite::Backup backup(dest, db);
     backup.executeStep(-1);

@@ -28,19 +28,21 @@ class SqliteStore final : public Store {
   void putSetting(std::string_view key, std::string_view value) override;
   std::optional<model::Tenant> tenantByName(std::string_view name) override;
   std::optional<model::Tenant> tenantById(int64_t id) override;
-  std::vector<model::Tenant> tenants() override;
+  std::vector<model::Tenant> tenants(const Page& page) override;
   model::Tenant createTenant(model::Tenant tenant) override;
   bool updateTenant(const model::Tenant& tenant) override;
   TenantContents tenantContents(int64_t tenant_id) override;
   bool deleteTenant(int64_t tenant_id) override;
   std::optional<model::User> user(int64_t tenant_id, std::string_view username) override;
-  std::vector<model::User> users(int64_t tenant_id) override;
+  std::vector<model::User> users(int64_t tenant_id, const Page& page) override;
   std::vector<model::User> allUsers() override;
   model::User createUser(model::User user) override;
   bool updateUser(const model::User& user) override;
   bool deleteUser(int64_t tenant_id, int64_t user_id) override;
   model::ApiToken createToken(model::ApiToken token) override;
-  std::vector<model::ApiToken> tokens(int64_t tenant_id) override;
+  std::vector<model::ApiToken> tokens(int64_t tenant_id, std::optional<int64_t> owner,
+                                      const Page& page) override;
+  std::optional<model::ApiToken> token(int64_t tenant_id, int64_t token_id) override;
   std::vector<model::ApiToken> allTokens() override;
   bool revokeToken(int64_t tenant_id, int64_t token_id, core::TimePoint at) override;
   void saveTokenUse(const std::vector<std::pair<int64_t, core::TimePoint>>& uses) override;
@@ -53,13 +55,14 @@ class SqliteStore final : public Store {
   bool updateClient(const model::Client& client) override;
   bool deleteClient(int64_t tenant_id, int64_t client_id) override;
   void transaction(const std::function<void()>& body) override;
-  std::vector<model::Flow> flows(int64_t tenant_id) override;
+  std::vector<model::Flow> flows(int64_t tenant_id, const Page& page) override;
   std::optional<model::Flow> flow(int64_t tenant_id, std::string_view name) override;
   model::Flow putFlow(model::Flow flow) override;
   bool deleteFlow(int64_t tenant_id, std::string_view name) override;
   model::FlowRevision addFlowRevision(int64_t tenant_id, std::string_view flow,
                                       model::FlowRevision revision) override;
-  std::vector<model::FlowRevision> flowRevisions(int64_t tenant_id, std::string_view flow) override;
+  std::vector<model::FlowRevision> flowRevisions(int64_t tenant_id, std::string_view flow,
+                                                 const Page& page) override;
   std::vector<model::Client> allClients() override;
   void saveLiveness(const std::vector<LivenessUpdate>& updates,
                     const std::vector<model::ClientEvent>& events) override;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,13 @@ struct SigningKey {
   std::optional<core::TimePoint> retired_at;
 };
 
+/// A page of a list, in the list's order: the items after `after` (the sort key of the last
+/// item of the previous page; empty: from the start), at most `limit`. The default is all.
+struct Page {
+  std::string after;
+  size_t limit = static_cast<size_t>(std::numeric_limits<int64_t>::max());
+};
+
 /// A page of the audit log, newest first. tenant_id 0 means every tenant (system admins).
 struct AuditQuery {
   int64_t tenant_id = 0;
@@ -47,10 +55,20 @@ struct AuditQuery {
   size_t limit = 100;
 };
 
+/// Where the heartbeat writer commits: the one Store call it needs, so tests can put faults
+/// in front of a real store.
+class LivenessSink {
+ public:
+  virtual ~LivenessSink() = default;
+  /// Stores liveness updates and transitions in one transaction.
+  virtual void saveLiveness(const std::vector<LivenessUpdate>& updates,
+                            const std::vector<model::ClientEvent>& events) = 0;
+};
+
 /// Durable state. Every tenant-owned lookup takes the tenant id so no query can forget it.
 /// Implementations are thread-safe. Errors: core::Error{kConflict} for uniqueness violations,
 /// core::Error{kUnavailable} when the database cannot be written.
-class Store {
+class Store : public LivenessSink {
  public:
   virtual ~Store() = default;
 
@@ -63,7 +81,8 @@ class Store {
 
   virtual std::optional<model::Tenant> tenantByName(std::string_view name) = 0;
   virtual std::optional<model::Tenant> tenantById(int64_t id) = 0;
-  virtual std::vector<model::Tenant> tenants() = 0;
+  /// Tenants by name.
+  virtual std::vector<model::Tenant> tenants(const Page& page) = 0;
   /// Inserts `tenant` (id ignored). kConflict when the name is taken.
   virtual model::Tenant createTenant(model::Tenant tenant) = 0;
   /// Changes the display name; false when no such tenant exists.
@@ -75,7 +94,7 @@ class Store {
 
   virtual std::optional<model::User> user(int64_t tenant_id, std::string_view username) = 0;
   /// A tenant's users, by name.
-  virtual std::vector<model::User> users(int64_t tenant_id) = 0;
+  virtual std::vector<model::User> users(int64_t tenant_id, const Page& page) = 0;
   /// Every user of every tenant, for the in-memory directory at start.
   virtual std::vector<model::User> allUsers() = 0;
   /// Inserts `user` (its id is ignored); returns it with the new id. kConflict when taken.
@@ -88,8 +107,11 @@ class Store {
 
   /// Inserts `token` (id ignored). kConflict when its owner already has one of that name.
   virtual model::ApiToken createToken(model::ApiToken token) = 0;
-  /// A tenant's tokens, revoked ones included, newest first.
-  virtual std::vector<model::ApiToken> tokens(int64_t tenant_id) = 0;
+  /// A tenant's tokens (only `owner`'s, when given), revoked ones included, newest first;
+  /// page.after is a token id.
+  virtual std::vector<model::ApiToken> tokens(int64_t tenant_id, std::optional<int64_t> owner,
+                                              const Page& page) = 0;
+  virtual std::optional<model::ApiToken> token(int64_t tenant_id, int64_t token_id) = 0;
   /// Every token of every tenant, for the in-memory directory at start.
   virtual std::vector<model::ApiToken> allTokens() = 0;
   /// Marks the token revoked at `at`; false when there is no such unrevoked token.
@@ -117,9 +139,6 @@ class Store {
   /// Every client of every tenant, for the in-memory registry at start.
   virtual std::vector<model::Client> allClients() = 0;
 
-  /// Stores liveness updates and transitions in one transaction.
-  virtual void saveLiveness(const std::vector<LivenessUpdate>& updates,
-                            const std::vector<model::ClientEvent>& events) = 0;
   /// A client's recorded transitions, oldest first.
   virtual std::vector<model::ClientEvent> clientEvents(int64_t tenant_id, int64_t client_id) = 0;
 
@@ -128,7 +147,7 @@ class Store {
   virtual void transaction(const std::function<void()>& body) = 0;
 
   /// A tenant's flows by name, each with its current revision.
-  virtual std::vector<model::Flow> flows(int64_t tenant_id) = 0;
+  virtual std::vector<model::Flow> flows(int64_t tenant_id, const Page& page) = 0;
   virtual std::optional<model::Flow> flow(int64_t tenant_id, std::string_view name) = 0;
   /// Creates or updates the flow of this tenant and name (labels, revision, updated_at);
   /// returns it as stored, with its id and current revision.
@@ -139,9 +158,10 @@ class Store {
   /// deletion, so a re-created flow goes on counting); returns it with its number.
   virtual model::FlowRevision addFlowRevision(int64_t tenant_id, std::string_view flow,
                                               model::FlowRevision revision) = 0;
-  /// A flow's revisions, oldest first, also after the flow was deleted.
-  virtual std::vector<model::FlowRevision> flowRevisions(int64_t tenant_id,
-                                                         std::string_view flow) = 0;
+  /// A flow's revisions, oldest first, also after the flow was deleted; page.after is a
+  /// revision number.
+  virtual std::vector<model::FlowRevision> flowRevisions(int64_t tenant_id, std::string_view flow,
+                                                         const Page& page) = 0;
 
   /// Copies the live database to `destination` (SQLite online backup; no writer is blocked).
   virtual void backup(const std::filesystem::path& destination) = 0;

@@ -140,6 +140,13 @@ int RpadProcess::stop(std::chrono::milliseconds limit) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+long RpadProcess::rssKib() const {
+  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
+  return -1;
+}
+
 void RpadProcess::signal(int signal) {
   if (pid_ > 0) ::kill(pid_, signal);
 }

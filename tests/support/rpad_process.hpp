@@ -54,6 +54,9 @@ class RpadProcess {
   /// Sends `signal` (e.g. SIGHUP) without waiting.
   void signal(int signal);
   bool running();
+  pid_t pid() const { return pid_; }
+  /// rpad's resident memory now, in KiB (VmRSS).
+  long rssKib() const;
 
  private:
   std::unique_ptr<TempDir> owned_dir_;

@@ -275,3 +275,77 @@ TEST_CASE_METHOD(Identity, "the audit log records security actions without secre
         std::string(test::kAdminPassword), created["token"].get<std::string>()})
     CHECK(everything.find(secret) == std::string::npos);
 }
+
+TEST_CASE_METHOD(Identity, "a deleted user's session never answers for the user created next") {
+  const auto viewer = user("vic", "viewer");
+  CHECK(whoami(viewer) == 200);
+  REQUIRE(call("DELETE", "/api/v1/users/vic", "", admin).status == 204);
+  auto r = call("POST", "/api/v1/users",
+                json{{"username", "vic2"}, {"role", "admin"}, {"password", "vic2-password"}}.dump(),
+                admin);
+  REQUIRE(r.status == 201);
+  CHECK(whoami(viewer) == 401);
+  // Even a user of the same name, recreated: a new id and a new epoch.
+  user("vic", "admin");
+  CHECK(whoami(viewer) == 401);
+}
+
+TEST_CASE_METHOD(Identity, "an API token, even an admin's, cannot set a password") {
+  user("pat", "viewer");
+  const auto t = token(admin, {{"name", "ops"}, {"role", "admin"}});
+  auto r =
+      call("PUT", "/api/v1/users/pat/password", R"({"password":"another-password-1"})", t["token"]);
+  CHECK(r.status == 403);
+  CHECK(call("PUT", "/api/v1/users/pat/password", R"({"password":"another-password-1"})", admin)
+            .status == 204);
+}
+
+TEST_CASE_METHOD(Identity,
+                 "a login with a huge name is refused at the edge: no audit, no counter") {
+  for (int i = 0; i < 30; ++i) {
+    CHECK(loginAttempt(std::string(1 << 20, 'a'), "whatever-password").status == 413);
+    CHECK(loginAttempt(std::string(60'000, 'a'), "whatever-password").status == 422);
+  }
+  CHECK(parsed(loginAttempt(std::string(65, 'a'), "x"))["detail"][0]["loc"] ==
+        json::array({"body", "username"}));
+  auto audit = parsed(call("GET", "/api/v1/audit?action=login", "", admin));
+  for (const auto& e : audit["items"]) CHECK(e["actor"].get<std::string>().size() < 100);
+  CHECK(app->services().login.failures_per_user.size() == 0);
+  // A form login whose name is not UTF-8 once decoded is a 400, not a 500.
+  auto form = call("POST", "/api/v1/auth/login", "username=%FF&password=x", "",
+                   "application/x-www-form-urlencoded");
+  CHECK(form.status == 400);
+}
+
+TEST_CASE_METHOD(Identity, "refused logins are audited once per window, not once each") {
+  for (int i = 0; i < 5; ++i) CHECK(loginAttempt("admin", "wrong-password").status == 401);
+  for (int i = 0; i < 20; ++i) CHECK(loginAttempt("admin", "wrong-password").status == 429);
+  auto audit = parsed(call("GET", "/api/v1/audit?action=login&limit=1000", "", admin));
+  int limited = 0;
+  for (const auto& e : audit["items"]) limited += e["outcome"] == "rate_limited";
+  CHECK(limited == 1);
+}
+
+TEST_CASE_METHOD(Identity, "every list pages with an opaque cursor") {
+  for (const char* name : {"u1", "u2", "u3"}) user(name, "viewer");
+  std::vector<std::string> seen;
+  std::string cursor;
+  do {
+    auto r = call("GET", "/api/v1/users?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor), "",
+                  admin);
+    REQUIRE(r.status == 200);
+    auto page = parsed(r);
+    CHECK(page["items"].size() <= 2);
+    for (const auto& u : page["items"]) seen.push_back(u["username"]);
+    cursor = page["next_cursor"].is_string() ? page["next_cursor"].get<std::string>() : "";
+    CHECK(cursor.find("u") == std::string::npos);  // not the name itself
+  } while (!cursor.empty());
+  CHECK(seen == std::vector<std::string>{"admin", "u1", "u2", "u3"});
+  for (const char* list : {"/api/v1/users", "/api/v1/tenants", "/api/v1/tokens", "/api/v1/clients",
+                           "/api/v1/flows", "/api/v1/audit"}) {
+    INFO(list);
+    CHECK(call("GET", std::string(list) + "?cursor=forged", "", admin).status == 422);
+    CHECK(call("GET", std::string(list) + "?limit=0", "", admin).status == 422);
+    CHECK(parsed(call("GET", std::string(list) + "?limit=1", "", admin))["items"].size() <= 1);
+  }
+}

@@ -107,3 +107,26 @@ TEST_CASE("what toYaml writes reads back the same") {
   const auto tenant = model::toYaml(model::tenantResource({0, "ops", "Operations", {}, {}}));
   CHECK(model::toYaml(model::parseResources(tenant, "t.yaml").at(0)) == tenant);
 }
+
+TEST_CASE("a byte that is not UTF-8 is refused at its line and column") {
+  // Found by fuzz: yaml (corpus/yaml/label-not-utf8.yaml): a label value reached the store's
+  // JSON, which threw; the apply answered 500.
+  auto decoded = model::decodeResources(
+      "apiVersion: rpa/v1\nkind: Client\nmetadata: {name: bot-1, labels: {os: \xdalinux}}\n",
+      "repo/robots.yaml");
+  REQUIRE(decoded.problems.size() == 1);
+  CHECK(decoded.problems[0].str().find("repo/robots.yaml:3:38") != std::string::npos);
+  CHECK(decoded.problems[0].message == "this byte is not UTF-8 text");
+  CHECK(decoded.resources.empty());
+}
+
+TEST_CASE("a stray comma, on which yaml-cpp loops forever, is refused") {
+  // Found by fuzz: yaml (corpus/yaml/stray-comma.yaml): yaml-cpp 0.7 starts the same empty
+  // document forever at a top-level ','; an apply held a worker until rpad was killed.
+  for (const char* text : {",", "- a\n,"}) {
+    INFO(text);
+    auto decoded = model::decodeResources(text, "repo/x.yaml");
+    REQUIRE(decoded.problems.size() == 1);
+    CHECK(decoded.problems[0].message == "the YAML parser makes no progress here");
+  }
+}

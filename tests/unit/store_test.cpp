@@ -1,6 +1,7 @@
 #include "lib/store/sqlite_store.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -117,4 +118,110 @@ TEST_CASE("backup writes a copy that opens with the same data") {
   CHECK(copy.schemaVersion() == static_cast<int>(store::sqliteMigrations().size()));
   CHECK(copy.allClients().at(0).name == "kept");
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a version-3 database upgrades in place: ids kept, keys intact, ids never reused") {
+  auto dir = tempDb("upgrade");
+  const auto path = (dir / "v3.db").string();
+  {
+    // A database as rpad of schema 3 left it: a tenant, users (one deleted), a token, a flow.
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    for (int v = 0; v < 3; ++v) db.exec(std::string(store::sqliteMigrations()[v]));
+    db.exec("PRAGMA user_version = 3");
+    db.exec(
+        "INSERT INTO tenants (name, display_name, created_at) VALUES ('finance', 'Finance', 1);"
+        "INSERT INTO users (tenant_id, username, password_hash, role, created_at) VALUES "
+        "(2, 'ann', 'h', 'admin', 1), (2, 'bob', 'h', 'viewer', 1), (2, 'cy', 'h', 'viewer', 1);"
+        "INSERT INTO api_tokens (tenant_id, user_id, name, role, token_hash, hint, created_at, "
+        "expires_at) VALUES (2, 2, 'ci', 'viewer', 'th', 'rpa_x', 1, 9);"
+        "INSERT INTO flows (tenant_id, name, revision, created_at, updated_at) VALUES "
+        "(2, 'nightly', 1, 1, 1);"
+        "INSERT INTO flow_revisions (tenant_id, flow, number, hash, spec, author, reason, "
+        "created_at) VALUES (2, 'nightly', 1, 'x', '{}', 'ann', 'apply', 1);"
+        "DELETE FROM users WHERE username = 'cy';");
+  }
+  store::SqliteStore s(path);
+  CHECK(s.migrate() == static_cast<int>(store::sqliteMigrations().size()));
+  auto finance = s.tenantByName("finance");
+  REQUIRE(finance);
+  CHECK(finance->id == 2);
+  CHECK(s.user(2, "bob")->id == 2);
+  CHECK(s.token(2, 1)->username == "bob");
+  CHECK(s.flow(2, "nightly")->current.number == 1);
+
+  // bob is the newest user now: deleting him must not hand his id to the next one. (cy's id,
+  // freed before the upgrade, cannot be known to have existed; sessions also bind the name.)
+  CHECK(s.deleteUser(2, 2));
+  model::User dan;
+  dan.tenant_id = 2;
+  dan.username = "dan";
+  dan.password_hash = "h";
+  CHECK(s.createUser(dan).id == 3);
+  CHECK(s.tokens(2, std::nullopt, {}).empty());  // bob's token went with him (foreign key)
+  CHECK(s.deleteTenant(2));
+  model::Tenant again;
+  again.name = "again";
+  again.display_name = "Again";
+  CHECK(s.createTenant(again).id == 3);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("new users start at a random session epoch") {
+  store::SqliteStore s(":memory:");
+  s.migrate();
+  model::User u;
+  u.tenant_id = 1;
+  u.password_hash = "h";
+  u.username = "a";
+  const auto a = s.createUser(u);
+  u.username = "b";
+  const auto b = s.createUser(u);
+  CHECK(a.session_epoch != 0);
+  CHECK(a.session_epoch != b.session_epoch);
+  CHECK(s.user(1, "a")->session_epoch == a.session_epoch);
+}
+
+TEST_CASE("the database, its -wal and -shm, and backups are the owner's alone") {
+  auto dir = tempDb("modes");
+  const auto old_mask = ::umask(022);
+  {
+    store::SqliteStore s(dir / "rpa.db");
+    s.migrate();
+    s.createClient(client("bot"));
+    s.backup(dir / "copy.db");
+    for (const char* name : {"rpa.db", "rpa.db-wal", "rpa.db-shm", "copy.db"}) {
+      INFO(name);
+      struct stat st {};
+      REQUIRE(::stat((dir / name).c_str(), &st) == 0);
+      CHECK((st.st_mode & 0777) == 0600);
+    }
+  }
+  // A database an older rpad left readable is tightened when opened.
+  ::chmod((dir / "copy.db").c_str(), 0644);
+  { store::SqliteStore again(dir / "copy.db"); }
+  struct stat st {};
+  REQUIRE(::stat((dir / "copy.db").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  ::umask(old_mask);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("lists come in pages after a key") {
+  store::SqliteStore s(":memory:");
+  s.migrate();
+  for (const char* name : {"c", "a", "b"}) {
+    model::User u;
+    u.tenant_id = 1;
+    u.username = name;
+    u.password_hash = "h";
+    s.createUser(u);
+  }
+  auto first = s.users(1, {"", 2});
+  REQUIRE(first.size() == 2);
+  CHECK(first[0].username == "a");
+  CHECK(first[1].username == "b");
+  auto rest = s.users(1, {"b", 2});
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].username == "c");
+  CHECK(s.users(1, {}).size() == 3);
 }

@@ -36,6 +36,23 @@ TEST_CASE("RFC 3339 round-trips with milliseconds") {
   CHECK_FALSE(core::parseRfc3339("yesterday"));
 }
 
+TEST_CASE("RFC 3339 years a time point cannot hold are refused, not overflowed") {
+  for (const char* bad : {"0001-01-01T00:00:00Z", "1677-09-21T00:12:44Z", "2262-04-12T00:00:00Z",
+                          "9999-12-31T23:59:59Z"}) {
+    INFO(bad);
+    CHECK_FALSE(core::parseRfc3339(bad));
+  }
+  auto early = core::parseRfc3339("1678-01-01T00:00:00Z");
+  auto late = core::parseRfc3339("2261-12-31T23:59:59.999Z");
+  REQUIRE(early);
+  REQUIRE(late);
+  CHECK(core::formatRfc3339(*early) == "1678-01-01T00:00:00.000Z");
+  CHECK(core::formatRfc3339(*late) == "2261-12-31T23:59:59.999Z");
+  // Found by fuzz: rfc3339: an offset carried the instant into 2262, which then did not parse.
+  CHECK_FALSE(core::parseRfc3339("2261-12-31T23:59:59-23:59"));
+  CHECK_FALSE(core::parseRfc3339("1678-01-01T00:00:00+00:01"));
+}
+
 TEST_CASE("RFC 3339 formatting agrees with gmtime_r across eras") {
   // Leap days, the epoch, before it, and a spread of ordinary instants.
   std::vector<int64_t> samples = {0, -1, 951782400000, 951868799999, 4107542399999, -2208988800000};

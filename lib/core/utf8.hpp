@@ -1,0 +1,14 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace rpa::core {
+
+/// The offset of the first byte of `text` that is not part of well-formed UTF-8 (overlong
+/// forms and surrogates included), or nullopt when all of it is. Text from outside must pass
+/// before it reaches JSON, the database or the log.
+std::optional<size_t> invalidUtf8At(std::string_view text);
+
+}  // namespace rpa::core
