@@ -27,9 +27,6 @@ core::Logger* lws_logger = nullptr;  // lws's log hook takes no user pointer
 // Marks a connection counted in Transport::connections_ (its opaque user data).
 char kCounted = 0;
 
-// How often request deadlines are checked, in µs.
-constexpr lws_usec_t kRequestSweep = 250'000;
-
 // Connections at most, by default: what the fd limit leaves after the database, the log and
 // the workers (64), raised first to its hard limit, as a server should.
 unsigned connectionLimit(unsigned configured) {
@@ -230,15 +227,6 @@ void Transport::drainQueue() {
   for (auto& task : queue_->drain()) core::guarded(log_, "loop task", task);
 }
 
-void Transport::onTimer() {
-  core::Millis delay = config_.heartbeat_check_interval;
-  core::guarded(log_, "offline check", [&] { delay = detector_.check(clock_.now()); });
-  lws_sul_schedule(
-      context_, 0, &timer_->sul,
-      [](lws_sorted_usec_list_t* sul) { reinterpret_cast<Timer*>(sul)->self->onTimer(); },
-      static_cast<lws_usec_t>(delay.count()) * LWS_US_PER_MS);
-}
-
 // Requests whose body is still arriving past their deadline get a 408 and lose their
 // connection (the reply says Connection: close; lws cannot take a second request after a body).
 void Transport::expireRequests() {
@@ -252,14 +240,6 @@ void Transport::expireRequests() {
       p->close_after = true;
       lws_callback_on_writable(p->wsi);
     }
-}
-
-void Transport::onRequestTimer() {
-  core::guarded(log_, "request deadlines", [this] { expireRequests(); });
-  lws_sul_schedule(
-      context_, 0, &requests_->sul,
-      [](lws_sorted_usec_list_t* sul) { reinterpret_cast<Timer*>(sul)->self->onRequestTimer(); },
-      kRequestSweep);
 }
 
 void Transport::dispatch(uint64_t id) {

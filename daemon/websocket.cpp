@@ -1,7 +1,5 @@
-// The WebSocket side of the transport: upgrades, messages to the hub, frames out, delivery.
-#include <chrono>
+// The WebSocket side of the transport: upgrades, messages to the hub, frames out, idle pings.
 #include <cstring>
-#include <thread>
 
 #include "daemon/lws_helpers.hpp"
 #include "lib/api/ws_hub.hpp"
@@ -36,9 +34,6 @@ constexpr size_t kWriteBudget = 64 * 1024;
 // How long a connection being closed may take to read what is queued before its close code.
 constexpr int kCloseGraceSeconds = 10;
 
-// How long published events wait to be delivered together, in µs.
-constexpr lws_usec_t kDeliveryBatch = 1000;
-
 }  // namespace
 
 void Transport::wantsWrite(uint64_t session) {
@@ -56,30 +51,6 @@ void Transport::closing(uint64_t session) {
   // that resumes drains. One that never does is dropped after the grace, its queue gone.
   lws_callback_on_writable(it->second);
   lws_set_timeout(it->second, PENDING_TIMEOUT_USER_OK, kCloseGraceSeconds);
-}
-
-// Publishers on the loop arm a short timer, so one delivery (and one extra pass of the loop,
-// which polls every socket) serves every event of the next millisecond; publishers elsewhere
-// (the writer thread) queue one delivery task.
-void Transport::eventsPublished() {
-  if (std::this_thread::get_id() == loop_thread_) {
-    if (delivery_scheduled_) return;
-    delivery_scheduled_ = true;
-    lws_sul_schedule(
-        context_, 0, &delivery_->sul,
-        [](lws_sorted_usec_list_t* sul) { reinterpret_cast<Timer*>(sul)->self->onDeliver(); },
-        kDeliveryBatch);
-  } else if (!delivery_posted_.exchange(true)) {
-    queue_->push([this] {
-      delivery_posted_.store(false);
-      hub_.deliver();  // guarded by drainQueue
-    });
-  }
-}
-
-void Transport::onDeliver() {
-  delivery_scheduled_ = false;
-  core::guarded(log_, "event delivery", [this] { hub_.deliver(); });
 }
 
 // Upgrades ignore mounts: the path and the token are checked here, for the vhost default
@@ -176,24 +147,7 @@ int Transport::onWebSocket(lws* wsi, int reason_int, void* user, void* in, size_
   return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
-// Idle WebSocket peers: pinged after the ping interval without a word, closed after twice as
-// long. One sweep over every socket each quarter interval replaces lws's per-connection
-// validity timers, whose sorted list made every renewal cost O(connections): at 10,000 robots
-// that was a quarter of the loop.
-void Transport::sweepIdle() {
-  const int64_t interval =
-      std::chrono::duration_cast<std::chrono::milliseconds>(config_.ws_ping_interval).count();
-  const int64_t now = steadyMillis();
-  core::guarded(log_, "idle sweep", [&] {
-    pingIdle(now, interval);
-    hub_.closeExpired(clock_.now());
-  });
-  lws_sul_schedule(
-      context_, 0, &liveness_->sul,
-      [](lws_sorted_usec_list_t* sul) { reinterpret_cast<Timer*>(sul)->self->sweepIdle(); },
-      std::max<lws_usec_t>(250'000, interval * LWS_US_PER_MS / 4));
-}
-
+// Pings the WebSocket peers silent for `interval` ms and drops those silent twice as long.
 void Transport::pingIdle(int64_t now, int64_t interval) {
   for (const auto& [id, wsi] : sockets_) {
     auto* pss = static_cast<Pss*>(lws_wsi_user(wsi));

@@ -7,9 +7,7 @@
 #include <cstdlib>
 #include <future>
 
-#include "lib/api/app.hpp"
-#include "lib/api/bootstrap.hpp"
-#include "lib/store/sqlite_store.hpp"
+#include "tests/support/in_memory_app.hpp"
 
 namespace {
 
@@ -42,18 +40,10 @@ constexpr const char* kPaths[] = {"/healthz",
 constexpr const char* kTypes[] = {"application/json", "application/x-www-form-urlencoded", "",
                                   "text/plain"};
 
-struct World {
-  core::FakeClock clock;
-  core::Logger log{core::LogFormat::kText, [](std::string_view) {}};
-  store::SqliteStore store{":memory:"};
-  core::InlineExecutor executor;
-  core::DaemonConfig config;
-  std::unique_ptr<api::App> app;
+struct World : test::InMemoryApp {
   std::vector<std::string> tokens;  // by role: none, admin session, robot
 
   World() {
-    api::initialize(store, std::string("admin-password-1"), clock);
-    app = std::make_unique<api::App>(config, store, clock, log, executor);
     tokens.push_back("");
     auto login = call("POST", "/api/v1/auth/login",
                       R"({"username":"admin","password":"admin-password-1"})", "");
@@ -93,6 +83,10 @@ void check(const api::Response& r) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static World w;
+  {
+    std::lock_guard lock(w.log_mutex);  // each input's log only
+    w.log_text.clear();
+  }
   FuzzedDataProvider in(data, size);
   std::string method =
       in.ConsumeBool() ? in.PickValueInArray(kMethods) : in.ConsumeRandomLengthString(8);

@@ -5,10 +5,8 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "lib/api/app.hpp"
-#include "lib/api/bootstrap.hpp"
 #include "lib/api/ws_hub.hpp"
-#include "lib/store/sqlite_store.hpp"
+#include "tests/support/in_memory_app.hpp"
 
 namespace {
 
@@ -32,20 +30,12 @@ struct NullTransport : api::WsTransport {
   }
 };
 
-struct World {
-  core::FakeClock clock;
-  core::Logger log{core::LogFormat::kText, [](std::string_view) {}};
-  store::SqliteStore store{":memory:"};
-  core::InlineExecutor executor;
-  core::DaemonConfig config;
-  std::unique_ptr<api::App> app;
+struct World : test::InMemoryApp {
   NullTransport transport;
   std::unique_ptr<api::WsHub> hub;
   auth::Principal viewer, robot;
 
   World() {
-    api::initialize(store, std::string("admin-password-1"), clock);
-    app = std::make_unique<api::App>(config, store, clock, log, executor);
     hub = std::make_unique<api::WsHub>(app->services(), app->bus());
     hub->attach(&transport);
     model::Client c;
@@ -78,6 +68,10 @@ void drain(World& w, uint64_t id) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static World w;
   FuzzedDataProvider in(data, size);
+  {
+    std::lock_guard lock(w.log_mutex);  // each input's log only
+    w.log_text.clear();
+  }
   w.transport.run();
   const uint64_t ids[] = {w.hub->open(w.viewer, "10.0.0.1"), w.hub->open(w.robot, "10.0.0.2")};
   while (in.remaining_bytes() > 0) {

@@ -35,8 +35,10 @@ std::string rawExchange(int port, const std::string& bytes, std::chrono::millise
   return received;
 }
 
-RawSocket::RawSocket(int port) {
+RawSocket::RawSocket(int port, int receive_buffer) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (receive_buffer > 0)
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -94,6 +96,44 @@ bool RawSocket::closedWithin(std::chrono::milliseconds wait) {
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return true;
   }
   return true;
+}
+
+int RawSocket::wsCloseCode(std::chrono::milliseconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  std::string buf;
+  size_t at = 0;  // the first byte of buf not yet parsed: frames are skipped, not erased
+  for (;;) {
+    // Whole frames from `at`: unmasked server frames, 7/16/64-bit lengths.
+    while (buf.size() - at >= 2) {
+      const auto b = [&](size_t i) { return static_cast<unsigned char>(buf[at + i]); };
+      size_t header = 2;
+      uint64_t len = b(1) & 0x7f;
+      if (len == 126) {
+        if (buf.size() - at < 4) break;
+        len = (uint64_t{b(2)} << 8) | b(3);
+        header = 4;
+      } else if (len == 127) {
+        if (buf.size() - at < 10) break;
+        len = 0;
+        for (size_t i = 2; i < 10; ++i) len = (len << 8) | b(i);
+        header = 10;
+      }
+      if (buf.size() - at < header + len) break;
+      if ((b(0) & 0x0f) == 0x8) return len >= 2 ? (b(header) << 8) | b(header + 1) : 1005;
+      at += header + len;
+    }
+    buf.erase(0, at);
+    at = 0;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{fd_, POLLIN, 0};
+    if (fd_ < 0 || left.count() <= 0) return -1;
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return -1;
+    char chunk[65536];
+    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) return 0;
+    buf.append(chunk, static_cast<size_t>(n));
+  }
 }
 
 std::string wsUpgrade(const std::string& token) {

@@ -14,7 +14,9 @@ std::string rawExchange(int port, const std::string& bytes,
 /// (slow senders, peers that never read).
 class RawSocket {
  public:
-  explicit RawSocket(int port);
+  /// `receive_buffer` (bytes, set before connecting) keeps the kernel from buffering megabytes
+  /// on behalf of a peer that does not read, so rpad's own bound is what it meets.
+  explicit RawSocket(int port, int receive_buffer = 0);
   ~RawSocket();
   RawSocket(const RawSocket&) = delete;
   RawSocket& operator=(const RawSocket&) = delete;
@@ -27,6 +29,9 @@ class RawSocket {
   std::string receive(std::chrono::milliseconds wait);
   /// True once the peer has closed (EOF or reset), waiting at most `wait` and discarding data.
   bool closedWithin(std::chrono::milliseconds wait);
+  /// Reads server WebSocket frames (after the upgrade) until a close frame: its code; 0 when
+  /// the connection ends without one, -1 when `wait` passes first. Other frames are dropped.
+  int wsCloseCode(std::chrono::milliseconds wait);
 
  private:
   int fd_ = -1;

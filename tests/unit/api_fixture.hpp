@@ -6,36 +6,16 @@
 #include <future>
 #include <mutex>
 
-#include "lib/api/app.hpp"
-#include "lib/api/bootstrap.hpp"
 #include "lib/auth/password.hpp"
-#include "lib/store/sqlite_store.hpp"
+#include "tests/support/in_memory_app.hpp"
 
 namespace rpa::test {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-inline constexpr const char* kAdminPassword = "admin-password-1";
-
-struct Api {
-  core::FakeClock clock;
-  std::mutex log_mutex;
-  std::string log_text;
-  core::Logger log{core::LogFormat::kText, [this](std::string_view line) {
-                     std::lock_guard lock(log_mutex);
-                     log_text += line;
-                   }};
-  store::SqliteStore store{":memory:"};
-  core::InlineExecutor executor;
-  core::DaemonConfig config;
-  std::unique_ptr<api::App> app;
-
-  Api() {
-    api::initialize(store, std::string(kAdminPassword), clock);
-    config.flush_interval = 50ms;
-    app = std::make_unique<api::App>(config, store, clock, log, executor);
-  }
+struct Api : InMemoryApp {
+  Api() : InMemoryApp(50ms) {}
 
   api::Response call(const std::string& method, const std::string& target,
                      const std::string& body = "", const std::string& token = "",

@@ -208,3 +208,41 @@ TEST_CASE_METHOD(Api, "no password or token ever reaches the log") {
   CHECK(log_text.find(token) == std::string::npos);
   CHECK(log_text.find(admin) == std::string::npos);
 }
+
+TEST_CASE("a full worker queue is a 503 with Retry-After, while loop routes go on") {
+  struct Full : core::Executor {
+    bool post(std::function<void()>) override { return false; }
+  } full;
+  Api base;  // registers a robot through workers that work
+  const auto [robot_id, robot_token] = base.registerClient(base.login(), "bot");
+  api::App app(base.config, base.store, base.clock, base.log, full);
+  auto call = [&](const std::string& method, const std::string& path, const std::string& body,
+                  const std::string& token = "") {
+    api::Request r;
+    r.method = method;
+    r.path = path;
+    r.body = body;
+    r.content_type = body.empty() ? "" : "application/json";
+    if (!token.empty()) r.authorization = "Bearer " + token;
+    r.peer_ip = "127.0.0.1";
+    std::promise<api::Response> answer;  // a transition answers from the writer thread
+    auto future = answer.get_future();
+    app.router().dispatch(r, [&](api::Response resp) { answer.set_value(std::move(resp)); });
+    REQUIRE(future.wait_for(5s) == std::future_status::ready);
+    return future.get();
+  };
+  // Each refused login gives its hashing slot back: never "too many logins in progress".
+  for (int i = 0; i < 40; ++i) {
+    auto r = call("POST", "/api/v1/auth/login", R"({"username":"admin","password":"x"})");
+    REQUIRE(r.status == 503);
+    CHECK(r.headers.at(0) == std::pair<std::string, std::string>{"Retry-After", "1"});
+  }
+  CHECK(call("GET", "/healthz", "").status == 200);  // on the loop
+  // A heartbeat is a loop route, but a body over 64 KiB is decoded on a worker.
+  const std::string beat = R"({"client_id":)" + std::to_string(robot_id) + R"(,"status":"idle")";
+  const std::string small = beat + "}";
+  const std::string big = beat + R"(,"pad":")" + std::string(70'000, 'x') + "\"}";
+  CHECK(call("POST", "/api/v1/client/heartbeat", small, robot_token).status == 200);
+  CHECK(call("POST", "/api/v1/client/heartbeat", big, robot_token).status == 503);
+  CHECK(app.services().login.in_flight.load() == 0);
+}

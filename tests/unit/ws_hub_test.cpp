@@ -4,9 +4,7 @@
 #include <catch2/catch.hpp>
 #include <condition_variable>
 
-#include "lib/api/app.hpp"
-#include "lib/api/bootstrap.hpp"
-#include "lib/store/sqlite_store.hpp"
+#include "tests/support/in_memory_app.hpp"
 
 using namespace rpa;
 using nlohmann::json;
@@ -50,19 +48,11 @@ auth::Principal user(int64_t tenant_id = 1, bool system_admin = false) {
   return p;
 }
 
-struct Hub {
-  core::FakeClock clock;
-  core::Logger log{core::LogFormat::kText, [](std::string_view) {}};
-  store::SqliteStore store{":memory:"};
-  core::InlineExecutor executor;
-  core::DaemonConfig config;
-  std::unique_ptr<api::App> app;
+struct Hub : test::InMemoryApp {
   FakeTransport transport;
   std::unique_ptr<api::WsHub> hub;
 
   explicit Hub(api::WsLimits limits = {}) {
-    api::initialize(store, std::string("admin-password-1"), clock);
-    app = std::make_unique<api::App>(config, store, clock, log, executor);
     hub = std::make_unique<api::WsHub>(app->services(), app->bus(), limits);
     hub->attach(&transport);
   }
@@ -359,4 +349,45 @@ TEST_CASE_METHOD(Hub, "shutdown tells every session, then closes it with 1001") 
   CHECK(json::parse(*out.frames[0])["data"]["event"] == "shutdown");
   REQUIRE(out.close);
   CHECK(out.close->first == 1001);
+}
+
+namespace {
+
+struct TightHub : Hub {
+  TightHub() : Hub(api::WsLimits{.max_queue_bytes = 2048}) {}
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(TightHub, "a replay that alone would pass the queue bound is RESYNC_REQUIRED") {
+  for (int i = 0; i < 40; ++i) publish(live::Topic::kHeartbeat);
+  hub->deliver();
+  auto id = open();
+  send(id, {{"action", "subscribe"}, {"topic", "heartbeat"}, {"since", 0}});
+  auto f = frames(id);
+  REQUIRE(f.size() == 2);
+  CHECK(f[0]["data"]["event"] == "subscribed");
+  CHECK(f[1]["type"] == "RESYNC_REQUIRED");
+  CHECK(f[1]["data"]["detail"].get<std::string>().find("more than one connection may queue") !=
+        std::string::npos);
+  CHECK(transport.closed.empty());  // not closed: a resume with the same since cannot loop
+  send(id, {{"action", "subscribe"}, {"topic", "heartbeat"}, {"since", 38}});
+  CHECK(frames(id).size() == 3);  // subscribed, then the two events after 38
+}
+
+TEST_CASE_METHOD(Hub, "a session closes when the credentials that opened it expire") {
+  auto who = user();
+  who.expires_at = clock.now() + 10s;
+  auto id = open(who);
+  auto robot = open(user());  // no expiry
+  hub->closeExpired(clock.now());
+  CHECK(transport.closed.empty());
+  clock.advance(10s);
+  hub->closeExpired(clock.now());
+  CHECK(transport.closed == std::vector<uint64_t>{id});
+  auto out = hub->take(id, SIZE_MAX);
+  REQUIRE(out.close);
+  CHECK(out.close->first == 1008);
+  CHECK(out.close->second == "credentials expired");
+  CHECK_FALSE(hub->take(robot, SIZE_MAX).close);
 }
