@@ -72,7 +72,8 @@ struct Transport::Pending {
   lws* wsi = nullptr;
   int64_t deadline_ms = 0;  // the body must be complete by then (steady clock)
   api::Request request;
-  bool close_after = false;  // a body (see the pipelining note in onHttp) or Connection: close
+  api::Router::Target target;  // resolved once, at the headers
+  bool close_after = false;    // a body (see the pipelining note in onHttp) or Connection: close
   bool dispatched = false;
   size_t body_limit = 0;
   bool too_big = false;  // the body passed body_limit: drained, then answered 413
@@ -244,7 +245,7 @@ void Transport::dispatch(uint64_t id) {
   p.dispatched = true;
   std::shared_ptr<LoopQueue> queue = queue_;
   in_dispatch_ = true;
-  router_.dispatch(std::move(p.request), [this, id, queue](Response r) {
+  router_.dispatch(std::move(p.target), std::move(p.request), [this, id, queue](Response r) {
     // On the loop (a handler that answered at once) the reply is stored for onHttp to write;
     // from a worker it travels through the queue and wakes the loop.
     auto deliver = [this, id](Response reply) {
@@ -344,8 +345,8 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
         const bool expects_body = declared > 0 || chunked;
         // The route's limit, known from the headers alone: only a caller whose credentials
         // check out may make rpad hold a whole repo in memory.
-        p->body_limit =
-            router_.bodyLimit(p->request.method, p->request.path, p->request.authorization);
+        p->target = router_.resolve(p->request.method, p->request.path);
+        p->body_limit = router_.bodyLimit(p->target, p->request.authorization);
         p->too_big = declared > p->body_limit;
         // lws restarts its body timeout with every chunk, so a client dripping a byte at a time
         // would hold the connection forever: the deadline for the whole body is rpad's own.

@@ -90,18 +90,21 @@ Response failure(core::Logger& log, const std::exception_ptr& error) {
 }  // namespace
 
 void Router::dispatch(Request request, Done done) const {
+  auto target = resolve(request.method, request.path);
+  dispatch(std::move(target), std::move(request), std::move(done));
+}
+
+void Router::dispatch(Target target, Request request, Done done) const {
   try {
-    bool path_known = false;
-    std::vector<std::string> params;
-    const Route* route = find(request.method, request.path, params, path_known);
+    const Route* route = target.route;
     if (!route) {
-      if (path_known) throw Error(ErrorCode::kMethodNotAllowed, "Method Not Allowed");
+      if (target.path_known) throw Error(ErrorCode::kMethodNotAllowed, "Method Not Allowed");
       throw Error(ErrorCode::kNotFound, "Not Found");
     }
 
     Call call;
     call.request = std::move(request);
-    call.params = std::move(params);
+    call.params = std::move(target.params);
     if (route->permission != auth::Permission::kPublic) {
       call.principal = auth_.authenticate(call.request.authorization);
       if (!call.principal) throw Error(ErrorCode::kUnauthenticated, "Not authenticated");
@@ -145,21 +148,22 @@ void Router::dispatch(Request request, Done done) const {
   }
 }
 
-const Route* Router::find(std::string_view method, std::string_view path,
-                          std::vector<std::string>& params, bool& path_known) const {
+Router::Target Router::resolve(std::string_view method, std::string_view path) const {
+  Target t;
   for (const auto& r : routes_) {
-    if (!matchPattern(r.pattern, path, params)) continue;
-    path_known = true;
-    if (r.method == method) return &r;
+    if (!matchPattern(r.pattern, path, t.params)) continue;
+    t.path_known = true;
+    if (r.method == method) {
+      t.route = &r;
+      return t;
+    }
   }
-  return nullptr;
+  t.params.clear();
+  return t;
 }
 
-size_t Router::bodyLimit(std::string_view method, std::string_view path,
-                         std::string_view authorization) const {
-  std::vector<std::string> params;
-  bool path_known = false;
-  const Route* route = find(method, path, params, path_known);
+size_t Router::bodyLimit(const Target& target, std::string_view authorization) const {
+  const Route* route = target.route;
   if (!route) return kBody;
   if (route->max_body > kBody && route->permission != auth::Permission::kPublic &&
       !auth_.authenticate(authorization))

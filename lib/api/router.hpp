@@ -14,6 +14,7 @@
 #include "lib/auth/directory.hpp"
 #include "lib/auth/permissions.hpp"
 #include "lib/auth/principal.hpp"
+#include "lib/domain/context.hpp"
 
 namespace rpa::api {
 
@@ -38,6 +39,8 @@ struct Call {
   /// Whatever the call holds until it ends, however it ends (a login's hashing slot).
   std::shared_ptr<void> hold;
   const auth::Principal& caller() const { return *principal; }
+  /// The caller as the author of a change, in the tenant the call acts in.
+  domain::Actor actor() const { return {tenant_id, caller().actor(), request.peer_ip}; }
 
   /// For a loop handler whose answer waits on another thread (a transition's commit): takes
   /// the completion, which the handler must call exactly once; its return value is ignored.
@@ -88,20 +91,25 @@ class Router {
         workers_(workers),
         log_(log) {}
 
+  /// What a method and path resolve to, looked up once per request: the transport resolves
+  /// at the headers (for the body limit) and dispatches the same target once the body is in.
+  struct Target {
+    const Route* route = nullptr;     // nullptr: no route
+    bool path_known = false;          // without a route: another method would match (405)
+    std::vector<std::string> params;  // {name} segments of the pattern, in order
+  };
+  Target resolve(std::string_view method, std::string_view path) const;
+
   void dispatch(Request request, Done done) const;
-  /// The largest body a request with these headers may send: its route's limit, or 1 MiB when
-  /// the route needs credentials that `authorization` does not carry (no unauthenticated
-  /// caller makes rpad hold more) or no route matches.
-  size_t bodyLimit(std::string_view method, std::string_view path,
-                   std::string_view authorization) const;
+  void dispatch(Target target, Request request, Done done) const;
+  /// The largest body a request to `target` with this Authorization header may send: its
+  /// route's limit, or 1 MiB when the route needs credentials that `authorization` does not
+  /// carry (no unauthenticated caller makes rpad hold more) or no route matches.
+  size_t bodyLimit(const Target& target, std::string_view authorization) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
   void scopeTenant(Call& call) const;
-  /// The route for `method` and `path`, its path parameters in `params`; nullptr when none
-  /// (`path_known` then says whether another method would match).
-  const Route* find(std::string_view method, std::string_view path,
-                    std::vector<std::string>& params, bool& path_known) const;
   void run(const Route& route, Call& call) const;
 
   std::vector<Route> routes_;
