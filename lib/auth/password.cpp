@@ -21,11 +21,6 @@ constexpr size_t kGeneratedPasswordBytes = 18;
 constexpr unsigned long long kOpsLimit = 2;
 constexpr size_t kMemLimit = 19 * 1024 * 1024;
 
-void ensureSodium() {
-  static const bool ready = sodium_init() >= 0;
-  if (!ready) throw core::Error(core::ErrorCode::kInternal, "libsodium failed to initialise");
-}
-
 // libsodium declares these arguments nonnull, yet an empty string_view may carry a null pointer.
 const char* bytesOf(std::string_view s) {
   return s.empty() ? "" : s.data();

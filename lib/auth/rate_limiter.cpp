@@ -4,13 +4,15 @@
 
 #include <algorithm>
 
+#include "lib/auth/secrets.hpp"
+
 namespace rpa::auth {
 
 RateLimiter::RateLimiter(const core::Clock& clock, size_t limit, core::Millis window,
                          size_t max_keys)
     : clock_(clock), limit_(limit), window_(window), max_keys_(max_keys) {
   static_assert(crypto_shorthash_KEYBYTES == 16);
-  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  ensureSodium();
   randombytes_buf(hash_key_.data(), hash_key_.size());
 }
 

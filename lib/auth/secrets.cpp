@@ -27,14 +27,13 @@ constexpr std::array<int8_t, 256> makeDecodeTable() {
 }
 constexpr std::array<int8_t, 256> kDecodeTable = makeDecodeTable();
 
-// sodium_init() must run before the CSPRNG is used; a function-local static makes the first
-// call thread-safe and every later call free.
+}  // namespace
+
+// A function-local static makes the first call thread-safe and every later call free.
 void ensureSodium() {
   static const bool ready = sodium_init() >= 0;
   if (!ready) throw core::Error(core::ErrorCode::kInternal, "libsodium failed to initialise");
 }
-
-}  // namespace
 
 std::string randomToken(size_t bytes) {
   ensureSodium();

@@ -6,6 +6,9 @@
 
 namespace rpa::auth {
 
+/// Initialises libsodium once; every user of it calls this first (kInternal if it cannot).
+void ensureSodium();
+
 /// `bytes` bytes from the OS CSPRNG (libsodium), encoded base64url without padding.
 std::string randomToken(size_t bytes = 32);
 
