@@ -65,7 +65,7 @@ int serve(const core::DaemonConfig& config) {
   api::App app(config, store, clock, log, workers, &liveness);
   api::WsHub hub(app.services(), app.bus());
   Transport transport(config, app.router(), hub, app.auth(), app.bus(), app.detector(), clock, log);
-  app.services().close_sessions = [&](std::function<bool(const auth::Principal&)> revoked) {
+  app.domain().context.close_sessions = [&](std::function<bool(const auth::Principal&)> revoked) {
     transport.post([&hub, revoked = std::move(revoked)] { hub.closeWhere(revoked); });
   };
   const int port = transport.listen();

@@ -30,6 +30,7 @@ class App {
   live::ClientRegistry& registry() { return registry_; }
   live::EventBus& bus() { return bus_; }
   Services& services() { return services_; }
+  domain::Domain& domain() { return domain_; }
   const Authenticator& auth() const { return auth_; }
   auth::Directory& directory() { return directory_; }
   /// Re-reads the signing keys (after `rpad rotate-jwt-secret`; rpad does it on SIGHUP).
@@ -50,6 +51,7 @@ class App {
   auth::RateLimiter failures_per_user_;
   auth::RateLimiter failures_per_address_;
   std::atomic<size_t> logins_in_flight_{0};
+  domain::Domain domain_;
   Services services_;
   Router router_;
   live::OfflineDetector detector_;

@@ -1,4 +1,3 @@
-#include "lib/api/audit.hpp"
 #include "lib/api/fields.hpp"
 #include "lib/api/routes.hpp"
 #include "lib/core/error.hpp"
@@ -103,42 +102,31 @@ nlohmann::ordered_json resultJson(const flows::ObjectResult& r, bool with_docume
   return out;
 }
 
-// What the directory, the registry and live sessions must learn of a committed change.
-void publishChange(Services& s, const Call& call, const flows::ObjectResult& r) {
-  const bool gone = r.action == flows::Action::kPruned;
+// Hands a committed result to its area's service, which tells the mirrors, live sessions and
+// events, and audits it.
+void committed(domain::Domain& d, const domain::Actor& actor, const flows::ObjectResult& r,
+               const domain::Note& note) {
+  using domain::Change;
+  const auto change = r.action == flows::Action::kPruned    ? Change::kRemoved
+                      : r.action == flows::Action::kCreated ? Change::kCreated
+                                                            : Change::kUpdated;
   std::visit(
       [&](const auto& stored) {
         using T = std::decay_t<decltype(stored)>;
         if constexpr (std::is_same_v<T, model::Tenant>) {
-          if (gone) {
-            s.directory.removeTenant(stored.id);
-            s.close_sessions(
-                [id = stored.id](const auth::Principal& p) { return p.tenant_id == id; });
-          } else {
-            s.directory.putTenant(stored);
-          }
+          d.tenants.committed(actor, stored, change, note);
         } else if constexpr (std::is_same_v<T, model::User>) {
-          if (gone)
-            s.directory.removeUser(stored.id);
-          else
-            s.directory.putUser(stored);
-          if (gone || r.disabled_now) {
-            model::User ended = stored;
-            endSessions(s, ended, true);  // the epoch was already bumped in the store
-          }
+          // apply moved the epoch in the store already when sessions end
+          const bool end = change == Change::kRemoved || r.disabled_now;
+          d.users.committed(actor, stored, change,
+                            end ? domain::Sessions::kLoginsAndTokens : domain::Sessions::kKeep,
+                            note);
         } else if constexpr (std::is_same_v<T, model::Client>) {
-          if (gone) {
-            s.registry.remove(stored.tenant_id, stored.id);
-            s.close_sessions([id = stored.id](const auth::Principal& p) {
-              return p.isClient() && p.subject_id == id;
-            });
-          } else if (r.action == flows::Action::kCreated) {
-            s.registry.add(stored);
-          } else {
-            s.registry.update(stored.tenant_id, stored.id, stored.labels, stored.capacity);
-          }
+          d.clients.committed(actor, stored, change, note);
         } else if constexpr (std::is_same_v<T, model::Flow>) {
-          publishFlowEvent(s, call, stored, gone ? "deleted" : flows::toString(r.action));
+          d.flows.committed(actor, stored,
+                            change == Change::kRemoved ? "deleted" : flows::toString(r.action),
+                            note);
         }
       },
       r.stored);
@@ -164,13 +152,12 @@ Handler applyDocuments(Services& s) {
     }
     if (!body.options.dry_run)
       s.store.transaction([&] {  // one commit for every audit entry
-        for (const auto& r : results) {
-          if (r.action == flows::Action::kUnchanged) continue;
-          publishChange(s, call, r);
-          audit(s, call, "apply." + std::string(flows::toString(r.action)),
-                (r.tenant.empty() ? "" : r.tenant + "/") + r.kind + "/" + r.name,
-                {{"apply_set", body.options.apply_set}});
-        }
+        const auto actor = call.actor();
+        for (const auto& r : results)
+          if (r.action != flows::Action::kUnchanged)
+            committed(s.domain, actor, r,
+                      {"apply." + std::string(flows::toString(r.action)),
+                       {{"apply_set", body.options.apply_set}}});
       });
     return orderedJsonResponse(200, nlohmann::ordered_json{{"dry_run", body.options.dry_run},
                                                            {"apply_set", body.options.apply_set},

@@ -1,6 +1,5 @@
 #include <atomic>
 
-#include "lib/api/audit.hpp"
 #include "lib/api/fields.hpp"
 #include "lib/api/http_error.hpp"
 #include "lib/api/routes.hpp"
@@ -95,7 +94,8 @@ Admit admitLogin(Services& s) {
       if (first_refusal) {
         auto entry = loginEntry(login.tenant, login.username, ip, "rate_limited");
         if (auto t = s.directory.tenant(login.tenant)) entry.tenant_id = t->id;
-        (void)s.blocking.post([&s, entry = std::move(entry)] { audit(s, entry); });
+        (void)s.blocking.post(
+            [&s, entry = std::move(entry)] { domain::audit(s.domain.context, entry); });
       }
       return rateLimited("too many failed logins; retry in " + std::to_string(wait->count()) + " s",
                          *wait);
@@ -122,14 +122,14 @@ Handler login(Services& s) {
       s.login.failures_per_address.record(ip);
       auto entry = loginEntry(login.tenant, login.username, ip, "failed");
       entry.tenant_id = t ? t->id : 0;
-      audit(s, std::move(entry));
+      domain::audit(s.domain.context, std::move(entry));
       s.log.warn("login failed", {{"user", login.username}, {"tenant", login.tenant}, {"ip", ip}});
       throw Error(ErrorCode::kUnauthenticated, "Incorrect username or password");
     }
     s.login.failures_per_user.reset(login.user_key);
     auto entry = loginEntry(login.tenant, login.username, ip, "ok");
     entry.tenant_id = t->id;
-    audit(s, std::move(entry));
+    domain::audit(s.domain.context, std::move(entry));
     s.log.info("login", {{"user", login.username}, {"tenant", login.tenant}});
     return jsonResponse(200, {{"access_token", s.auth.issueSession(*user, *t)},
                               {"token_type", "bearer"},
@@ -159,14 +159,12 @@ Handler changeOwnPassword(Services& s) {
     auto current = f.string("current_password", true);
     auto fresh = f.password("new_password", true);
     f.check();
-    auto user = s.store.user(call.caller().tenant_id, call.caller().name);
+    auto user = s.domain.users.find(call.caller().tenant_id, call.caller().name);
     if (!user || !auth::verifyPassword(*current, user->password_hash))
       throw Error(ErrorCode::kPermissionDenied, "the current password is not correct");
     user->password_hash = auth::hashPassword(*fresh);
-    endSessions(s, *user, false);
-    s.store.updateUser(*user);
-    s.directory.putUser(*user);
-    audit(s, call, "user.password", "user/" + user->username, {{"self", true}});
+    s.domain.users.update(call.actor(), std::move(*user), domain::Sessions::kLogins,
+                          {"user.password", {{"self", true}}});
     return noContent();
   };
 }

@@ -1,6 +1,5 @@
 #include "lib/api/routes.hpp"
 
-#include "lib/api/audit.hpp"
 #include "lib/api/client_json.hpp"
 #include "lib/api/http_error.hpp"
 #include "lib/api/page.hpp"
@@ -112,18 +111,8 @@ Handler registerClient(Services& s) {
     auto [token, hash] = Authenticator::newSecret(kClientTokenPrefix);
     client.token_hash = std::move(hash);
     client.created_at = s.clock.now();
-    try {
-      client = s.store.createClient(client);
-    } catch (const Error& e) {
-      if (e.code() != ErrorCode::kConflict) throw;
-      throw Error(ErrorCode::kConflict, "a client named \"" + client.name +
-                                            "\" already exists in tenant " + client.tenant);
-    }
-    s.registry.add(client);
-    audit(s, call, "client.register", "client/" + std::to_string(client.id),
-          {{"name", client.name}});
-    s.log.info("client registered",
-               {{"client", client.id}, {"name", client.name}, {"tenant", client.tenant}});
+    client =
+        s.domain.clients.create(call.actor(), client, {"client.register", {{"name", client.name}}});
     auto body = clientJson(client, s.clock.now());
     body["token"] = token;
     return jsonResponse(201, body);
@@ -136,7 +125,7 @@ Handler listClients(Services& s) {
     auto filter = decodeFilter(call.request);
     filter.after_id = page.afterId();
     filter.limit = page.storePage().limit;
-    auto clients = s.registry.list(call.tenant_id, filter);
+    auto clients = s.domain.clients.list(call.tenant_id, filter);
     auto next = page.finish(clients, [](const model::Client& c) { return std::to_string(c.id); });
     const auto now = s.clock.now();
     auto items = nlohmann::json::array();
@@ -148,7 +137,7 @@ Handler listClients(Services& s) {
 Handler getClient(Services& s) {
   return [&s](Call& call) {
     const int64_t id = pathId(call, 0, "id");
-    auto client = s.registry.get(call.tenant_id, id);
+    auto client = s.domain.clients.find(call.tenant_id, id);
     if (!client) throw Error(ErrorCode::kNotFound, "client " + std::to_string(id) + " not found");
     return jsonResponse(200, clientJson(*client, s.clock.now()));
   };
@@ -157,13 +146,8 @@ Handler getClient(Services& s) {
 Handler deleteClient(Services& s) {
   return [&s](Call& call) {
     const int64_t id = pathId(call, 0, "id");
-    const int64_t tenant = call.tenant_id;
-    if (!s.store.deleteClient(tenant, id))
+    if (!s.domain.clients.remove(call.actor(), call.tenant_id, id, {"client.delete"}))
       throw Error(ErrorCode::kNotFound, "client " + std::to_string(id) + " not found");
-    s.registry.remove(tenant, id);
-    s.close_sessions([id](const auth::Principal& p) { return p.isClient() && p.subject_id == id; });
-    audit(s, call, "client.delete", "client/" + std::to_string(id));
-    s.log.info("client deleted", {{"client", id}, {"tenant", tenant}});
     return noContent();
   };
 }

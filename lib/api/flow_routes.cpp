@@ -1,6 +1,5 @@
 #include <charconv>
 
-#include "lib/api/audit.hpp"
 #include "lib/api/page.hpp"
 #include "lib/api/routes.hpp"
 #include "lib/core/error.hpp"
@@ -60,20 +59,10 @@ std::optional<int64_t> intField(const nlohmann::json& body, const char* name, bo
 
 }  // namespace
 
-void publishFlowEvent(Services& s, const Call& call, const model::Flow& flow,
-                      std::string_view action) {
-  s.bus.publish(live::Topic::kFlows, "FLOW_UPDATED", flow.tenant_id,
-                {{"flow", flow.name},
-                 {"tenant", flow.tenant},
-                 {"action", action},
-                 {"revision", flow.current.number},
-                 {"author", call.caller().actor()}});
-}
-
 Handler listFlows(Services& s) {
   return [&s](Call& call) {
     const auto page = PageQuery::of(call.request);
-    auto flows = s.store.flows(call.tenant_id, page.storePage());
+    auto flows = s.domain.flows.list(call.tenant_id, page.storePage());
     auto next = page.finish(flows, [](const model::Flow& f) { return f.name; });
     auto items = nlohmann::ordered_json::array();
     for (const auto& f : flows) items.push_back(flowJson(f));
@@ -84,7 +73,7 @@ Handler listFlows(Services& s) {
 
 Handler getFlow(Services& s) {
   return [&s](Call& call) {
-    auto f = s.store.flow(call.tenant_id, call.params.at(0));
+    auto f = s.domain.flows.find(call.tenant_id, call.params.at(0));
     if (!f) throw flowNotFound(call.params.at(0));
     return orderedJsonResponse(200, flowJson(*f));
   };
@@ -96,11 +85,11 @@ Handler listFlowRevisions(Services& s) {
     const auto& name = call.params.at(0);
     const auto page = PageQuery::of(call.request);
     page.afterId();  // revision numbers: refuse any other cursor
-    auto revisions = s.store.flowRevisions(call.tenant_id, name, page.storePage());
+    auto revisions = s.domain.flows.revisions(call.tenant_id, name, page.storePage());
     if (revisions.empty() && page.after.empty()) throw flowNotFound(name);
     auto next = page.finish(revisions,
                             [](const model::FlowRevision& r) { return std::to_string(r.number); });
-    auto current = s.store.flow(call.tenant_id, name);
+    auto current = s.domain.flows.find(call.tenant_id, name);
     auto items = nlohmann::ordered_json::array();
     for (const auto& r : revisions) items.push_back(revisionJson(r));
     return orderedJsonResponse(
@@ -125,12 +114,8 @@ Handler rollbackFlow(Services& s) {
             "rollback");
     const int64_t to = *intField(call.json, "to", true);
     const auto expected = intField(call.json, "revision", false);
-    flows::ApplyEngine engine(s.store, s.clock);
-    auto flow =
-        engine.rollback(call.tenant_id, call.params.at(0), to, expected, call.caller().actor());
-    publishFlowEvent(s, call, flow, "rolled_back");
-    audit(s, call, "flow.rollback", "flow/" + flow.name,
-          {{"to", to}, {"revision", flow.current.number}});
+    auto flow = s.domain.flows.rollback(call.actor(), call.tenant_id, call.params.at(0), to,
+                                        expected, {"flow.rollback", {{"to", to}}});
     return orderedJsonResponse(200, flowJson(flow));
   };
 }
@@ -138,13 +123,9 @@ Handler rollbackFlow(Services& s) {
 Handler deleteFlow(Services& s) {
   return [&s](Call& call) {
     const auto& name = call.params.at(0);
-    auto flow = s.store.flow(call.tenant_id, name);
-    if (!flow || !s.store.deleteFlow(call.tenant_id, name)) throw flowNotFound(name);
-    publishFlowEvent(s, call, *flow, "deleted");
-    audit(s, call, "flow.delete", "flow/" + name, {{"revision", flow->current.number}});
-    Response r;
-    r.status = 204;
-    return r;
+    if (!s.domain.flows.remove(call.actor(), call.tenant_id, name, {"flow.delete"}))
+      throw flowNotFound(name);
+    return noContent();
   };
 }
 

@@ -44,17 +44,6 @@ Handler rollbackFlow(Services& s);
 Handler receiveHeartbeat(Services& s);  // heartbeat_routes.cpp
 Handler heartbeatStatus(Services& s);
 
-/// Ends `user`'s login sessions (bumps its session epoch, for the caller to store) and closes
-/// their WebSockets; with `tokens_too` (the user is disabled or deleted) also those of its API
-/// tokens, which stop working with it.
-void endSessions(Services& s, model::User& user, bool tokens_too);
-
-/// Tells `flows` topic subscribers of the flow's tenant that `call`'s caller changed it:
-/// FLOW_UPDATED {flow, tenant, action (created, configured, rolled_back, deleted), revision,
-/// author}.
-void publishFlowEvent(Services& s, const Call& call, const model::Flow& flow,
-                      std::string_view action);
-
 /// A heartbeat as SPEC §3.1 defines it, from HTTP or a WebSocket frame: validates `body`
 /// (throws core::Error), applies it, publishes it, and returns the HTTP reply; when it changed
 /// the client's status, the reply waits for the transition's commit: it goes, from the writer

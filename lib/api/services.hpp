@@ -9,6 +9,7 @@
 #include "lib/core/clock.hpp"
 #include "lib/core/executor.hpp"
 #include "lib/core/log.hpp"
+#include "lib/domain/domain.hpp"
 #include "lib/live/client_registry.hpp"
 #include "lib/live/event_bus.hpp"
 #include "lib/store/heartbeat_writer.hpp"
@@ -24,15 +25,14 @@ struct LoginLimits {
   std::atomic<size_t>& in_flight;           // how many are, now
 };
 
-/// Ends live (WebSocket) sessions whose principal matches, after a revocation. Safe to call
-/// from any thread; rpad closes them on its loop.
-using SessionCloser = std::function<void(std::function<bool(const auth::Principal&)>)>;
-
-/// What handlers work with, built once by rpad (or a test) and passed by reference.
+/// What handlers work with, built once by rpad (or a test) and passed by reference. Every
+/// change to tenants, users, tokens, clients and flows goes through `domain`; the rest is for
+/// the heartbeat path, logins and reads outside those areas.
 struct Services {
   const core::Clock& clock;
   core::Logger& log;
-  store::Store& store;
+  domain::Domain& domain;
+  store::Store& store;  // reads: the audit log, a login's user
   live::ClientRegistry& registry;
   store::HeartbeatWriter& writer;
   live::EventBus& bus;       // publish only what is recorded (transitions after their commit)
@@ -41,7 +41,6 @@ struct Services {
   auth::Directory& directory;
   LoginLimits login;
   core::Seconds heartbeat_timeout;
-  SessionCloser close_sessions = [](auto) {};
 };
 
 }  // namespace rpa::api

@@ -1,6 +1,3 @@
-#include <limits>
-
-#include "lib/api/audit.hpp"
 #include "lib/api/fields.hpp"
 #include "lib/api/identity_json.hpp"
 #include "lib/api/page.hpp"
@@ -22,7 +19,7 @@ Error tenantNotFound(const std::string& name) {
 // A tenant the caller may see: any for system admins, their own for everyone else.
 model::Tenant visibleTenant(Services& s, const Call& call, const std::string& name) {
   if (!call.caller().system_admin && name != call.caller().tenant) throw tenantNotFound(name);
-  auto t = s.store.tenantByName(name);
+  auto t = s.domain.tenants.find(name);
   if (!t) throw tenantNotFound(name);
   return *t;
 }
@@ -39,8 +36,9 @@ Handler listTenants(Services& s) {
     const auto page = PageQuery::of(call.request);
     std::vector<model::Tenant> tenants;
     if (call.caller().system_admin)
-      tenants = s.store.tenants(page.storePage());
-    else if (auto own = s.store.tenantById(call.caller().tenant_id); own && own->name > page.after)
+      tenants = s.domain.tenants.list(page.storePage());
+    else if (auto own = s.domain.tenants.find(call.caller().tenant_id);
+             own && own->name > page.after)
       tenants.push_back(*own);
     auto next = page.finish(tenants, [](const model::Tenant& t) { return t.name; });
     auto items = nlohmann::json::array();
@@ -70,14 +68,8 @@ Handler createTenant(Services& s) {
       f.problem("display_name", why, "value_error.display_name");
     f.check();
     t.created_at = s.clock.now();
-    try {
-      t = s.store.createTenant(t);
-    } catch (const Error& e) {
-      if (e.code() != ErrorCode::kConflict) throw;
-      throw Error(ErrorCode::kConflict, "tenant \"" + t.name + "\" already exists");
-    }
-    s.directory.putTenant(t);
-    audit(s, call, "tenant.create", "tenant/" + t.name, {{"display_name", t.display_name}});
+    t = s.domain.tenants.create(call.actor(), t,
+                                {"tenant.create", {{"display_name", t.display_name}}});
     return jsonResponse(201, tenantJson(t));
   };
 }
@@ -93,9 +85,7 @@ Handler updateTenant(Services& s) {
     f.check();
     auto t = visibleTenant(s, call, call.params.at(0));
     t.display_name = *display;
-    s.store.updateTenant(t);
-    s.directory.putTenant(t);
-    audit(s, call, "tenant.update", "tenant/" + t.name, {{"display_name", t.display_name}});
+    s.domain.tenants.update(call.actor(), t, {"tenant.update", {{"display_name", t.display_name}}});
     return jsonResponse(200, tenantJson(t));
   };
 }
@@ -116,7 +106,7 @@ Handler deleteTenant(Services& s) {
       throw Error(ErrorCode::kConflict, "the default tenant cannot be deleted");
     if (t.id == call.caller().tenant_id)
       throw Error(ErrorCode::kConflict, "you cannot delete the tenant you are logged in to");
-    const auto contents = s.store.tenantContents(t.id);
+    const auto contents = s.domain.tenants.contents(t.id);
     if (!contents.empty() && !cascading)
       throw Error(ErrorCode::kConflict,
                   "tenant \"" + t.name + "\" still holds " + std::to_string(contents.users) +
@@ -124,18 +114,11 @@ Handler deleteTenant(Services& s) {
                       std::to_string(contents.tokens) + " tokens and " +
                       std::to_string(contents.flows) +
                       " flows; delete them first, or delete with cascade=true");
-    s.store.deleteTenant(t.id);
-    s.directory.removeTenant(t.id);
-    live::ClientFilter every;
-    every.limit = std::numeric_limits<size_t>::max();
-    for (const auto& c : s.registry.list(t.id, every)) s.registry.remove(t.id, c.id);
-    const int64_t id = t.id;
-    s.close_sessions([id](const auth::Principal& p) { return p.tenant_id == id; });
     nlohmann::json removed = {{"users", contents.users},
                               {"clients", contents.clients},
                               {"tokens", contents.tokens},
                               {"flows", contents.flows}};
-    audit(s, call, "tenant.delete", "tenant/" + t.name, removed);
+    s.domain.tenants.remove(call.actor(), t, {"tenant.delete", removed});
     removed["deleted"] = t.name;
     return jsonResponse(200, removed);
   };

@@ -1,4 +1,3 @@
-#include "lib/api/audit.hpp"
 #include "lib/api/fields.hpp"
 #include "lib/api/identity_json.hpp"
 #include "lib/api/page.hpp"
@@ -62,17 +61,10 @@ Handler createToken(Services& s) {
     token.hint = secret.substr(0, kHintLength);
     token.created_at = s.clock.now();
     token.expires_at = token.created_at + lifetime;
-    try {
-      token = s.store.createToken(token);
-    } catch (const Error& e) {
-      if (e.code() != ErrorCode::kConflict) throw;
-      throw Error(ErrorCode::kConflict, "you already have a token named \"" + token.name + "\"");
-    }
-    s.directory.putToken(token);
-    audit(s, call, "token.create", "token/" + token.name,
-          {{"id", token.id},
-           {"role", model::toString(token.role)},
-           {"expires_at", core::formatRfc3339(token.expires_at)}});
+    token = s.domain.tokens.create(call.actor(), token,
+                                   {"token.create",
+                                    {{"role", model::toString(token.role)},
+                                     {"expires_at", core::formatRfc3339(token.expires_at)}}});
     auto body = tokenJson(token);
     body["token"] = secret;
     return jsonResponse(201, body);
@@ -82,10 +74,9 @@ Handler createToken(Services& s) {
 Handler listTokens(Services& s) {
   return [&s](Call& call) {
     const auto page = PageQuery::of(call.request);
-    s.store.saveTokenUse(s.directory.takeUses());  // so last_used_at is current
     const auto owner =
         seesAll(call) ? std::nullopt : std::optional<int64_t>(call.caller().subject_id);
-    auto tokens = s.store.tokens(call.tenant_id, owner, page.storePage());
+    auto tokens = s.domain.tokens.list(call.tenant_id, owner, page.storePage());
     auto next = page.finish(tokens, [](const model::ApiToken& t) { return std::to_string(t.id); });
     auto items = nlohmann::json::array();
     for (const auto& t : tokens) items.push_back(tokenJson(t));
@@ -98,14 +89,11 @@ Handler revokeToken(Services& s) {
   return [&s](Call& call) {
     const int64_t id = pathId(call, 0, "id");
     const Error not_found(ErrorCode::kNotFound, "token " + std::to_string(id) + " not found");
-    auto token = s.store.token(call.tenant_id, id);
+    auto token = s.domain.tokens.find(call.tenant_id, id);
     if (!token || (!seesAll(call) && token->user_id != call.caller().subject_id)) throw not_found;
     if (token->revoked_at)
       throw Error(ErrorCode::kConflict, "token " + std::to_string(id) + " is already revoked");
-    s.store.revokeToken(call.tenant_id, id, s.clock.now());
-    s.directory.revokeToken(id);
-    s.close_sessions([id](const auth::Principal& p) { return p.isToken() && p.token_id == id; });
-    audit(s, call, "token.revoke", "token/" + token->name, {{"id", id}});
+    s.domain.tokens.revoke(call.actor(), *token, {"token.revoke", {{"id", id}}});
     return noContent();
   };
 }

@@ -1,4 +1,3 @@
-#include "lib/api/audit.hpp"
 #include "lib/api/fields.hpp"
 #include "lib/api/identity_json.hpp"
 #include "lib/api/page.hpp"
@@ -14,8 +13,10 @@ using core::ErrorCode;
 
 namespace {
 
+using domain::Sessions;
+
 model::User findUser(Services& s, const Call& call, const std::string& username) {
-  auto user = s.store.user(call.tenant_id, username);
+  auto user = s.domain.users.find(call.tenant_id, username);
   if (!user)
     throw Error(ErrorCode::kNotFound,
                 "user \"" + username + "\" not found in tenant " + call.tenant);
@@ -35,19 +36,10 @@ void checkMayChange(const Call& call, const model::User& target, bool self_allow
 
 }  // namespace
 
-void endSessions(Services& s, model::User& user, bool tokens_too) {
-  ++user.session_epoch;
-  const int64_t id = user.id;
-  s.close_sessions([id, tokens_too](const auth::Principal& p) {
-    return p.subject_id == id &&
-           (p.kind == auth::Principal::Kind::kUser || (tokens_too && p.isToken()));
-  });
-}
-
 Handler listUsers(Services& s) {
   return [&s](Call& call) {
     const auto page = PageQuery::of(call.request);
-    auto users = s.store.users(call.tenant_id, page.storePage());
+    auto users = s.domain.users.list(call.tenant_id, page.storePage());
     auto next = page.finish(users, [](const model::User& u) { return u.username; });
     auto items = nlohmann::json::array();
     for (const auto& u : users) items.push_back(userJson(u, call.tenant));
@@ -79,15 +71,8 @@ Handler createUser(Services& s) {
     const std::string secret = password ? *password : auth::generatePassword();
     user.password_hash = auth::hashPassword(secret);
     user.created_at = s.clock.now();
-    try {
-      user = s.store.createUser(user);
-    } catch (const Error& e) {
-      if (e.code() != ErrorCode::kConflict) throw;
-      throw Error(ErrorCode::kConflict,
-                  "user \"" + user.username + "\" already exists in tenant " + call.tenant);
-    }
-    s.directory.putUser(user);
-    audit(s, call, "user.create", "user/" + user.username, {{"role", model::toString(user.role)}});
+    user = s.domain.users.create(call.actor(), user, call.tenant,
+                                 {"user.create", {{"role", model::toString(user.role)}}});
     auto body = userJson(user, call.tenant);
     if (!password) body["password"] = secret;
     return jsonResponse(201, body);
@@ -105,6 +90,7 @@ Handler updateUser(Services& s) {
     auto user = findUser(s, call, call.params.at(0));
     checkMayChange(call, user, false);
     nlohmann::json changed = nlohmann::json::object();
+    auto end = Sessions::kKeep;
     if (role && *role != user.role) {
       user.role = *role;
       changed["role"] = model::toString(*role);
@@ -112,13 +98,9 @@ Handler updateUser(Services& s) {
     if (disabled && *disabled != user.disabled) {
       user.disabled = *disabled;
       changed["disabled"] = *disabled;
-      if (*disabled) endSessions(s, user, true);
+      if (*disabled) end = Sessions::kLoginsAndTokens;
     }
-    if (!changed.empty()) {
-      s.store.updateUser(user);
-      s.directory.putUser(user);
-      audit(s, call, "user.update", "user/" + user.username, changed);
-    }
+    if (!changed.empty()) s.domain.users.update(call.actor(), user, end, {"user.update", changed});
     return jsonResponse(200, userJson(user, call.tenant));
   };
 }
@@ -132,10 +114,8 @@ Handler setUserPassword(Services& s) {
     auto user = findUser(s, call, call.params.at(0));
     checkMayChange(call, user, true);
     user.password_hash = auth::hashPassword(*password);
-    endSessions(s, user, true);  // as before this tidy: its token WebSockets close too
-    s.store.updateUser(user);
-    s.directory.putUser(user);
-    audit(s, call, "user.password", "user/" + user.username);
+    s.domain.users.update(call.actor(), std::move(user), Sessions::kLoginsAndTokens,
+                          {"user.password"});
     return noContent();
   };
 }
@@ -144,10 +124,7 @@ Handler deleteUser(Services& s) {
   return [&s](Call& call) {
     auto user = findUser(s, call, call.params.at(0));
     checkMayChange(call, user, false);
-    s.store.deleteUser(call.tenant_id, user.id);
-    s.directory.removeUser(user.id);
-    endSessions(s, user, true);
-    audit(s, call, "user.delete", "user/" + user.username);
+    s.domain.users.remove(call.actor(), user, {"user.delete"});
     return noContent();
   };
 }

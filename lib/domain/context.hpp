@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "lib/auth/directory.hpp"
+#include "lib/auth/principal.hpp"
+#include "lib/core/clock.hpp"
+#include "lib/core/log.hpp"
+#include "lib/live/client_registry.hpp"
+#include "lib/live/event_bus.hpp"
+#include "lib/store/store.hpp"
+
+namespace rpa::domain {
+
+/// Who makes a change and in which tenant: what its audit entry and its events name.
+struct Actor {
+  int64_t tenant_id = 0;
+  std::string name;  // auth::Principal::actor(): "alice", "token:ci"
+  std::string ip;
+};
+
+/// How a change was asked for, for its audit entry: a route's own action ("user.create") or
+/// apply's ("apply.created", with the apply set). Never a secret in `details`.
+struct Note {
+  std::string action;
+  nlohmann::json details = nlohmann::json::object();
+};
+
+/// Ends live (WebSocket) sessions whose principal matches, after a revocation. Safe to call
+/// from any thread; rpad closes them on its loop.
+using SessionCloser = std::function<void(std::function<bool(const auth::Principal&)>)>;
+
+/// What a committed change must reach. Every domain service reaches it in the same order:
+/// commit to the store, then the in-memory mirror (directory, registry), then live sessions
+/// and events, then the audit log.
+struct Context {
+  const core::Clock& clock;
+  core::Logger& log;
+  store::Store& store;
+  auth::Directory& directory;
+  live::ClientRegistry& registry;
+  live::EventBus& bus;
+  SessionCloser close_sessions = [](auto) {};
+};
+
+/// The last step of every change: its audit entry, in the actor's tenant, written where it is
+/// called (a worker). A failure is logged, never thrown: the change is committed already.
+void audit(Context& c, const Actor& actor, const Note& note, std::string target);
+
+/// An entry with no authenticated actor (a refused login).
+void audit(Context& c, model::AuditEntry entry);
+
+}  // namespace rpa::domain
