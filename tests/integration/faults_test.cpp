@@ -41,7 +41,7 @@ void limitFileSize(const test::RpadProcess& rpad, rlim_t bytes) {
 }
 
 // What rpad acknowledged, checked again after a restart.
-struct Acknowledged {
+struct Written {
   std::vector<std::string> users;
   std::vector<std::string> flows;
 
@@ -62,7 +62,7 @@ struct Acknowledged {
 
 TEST_CASE("a full disk: writes are 503, reads and heartbeats go on, and rpad recovers") {
   test::TempDir dir;
-  Acknowledged acked;
+  Written acked;
   {
     test::RpadProcess rpad({}, {}, dir.path());
     auto admin = rpad.admin();
@@ -107,7 +107,7 @@ TEST_CASE("a full disk: writes are 503, reads and heartbeats go on, and rpad rec
 
 TEST_CASE("a database locked by another process for 10 s: 503 for writes, then recovery") {
   test::TempDir dir;
-  Acknowledged acked;
+  Written acked;
   {
     test::RpadProcess rpad({}, {}, dir.path());
     auto admin = rpad.admin();

@@ -14,12 +14,6 @@ json beat(int64_t id, const char* status = "online") {
   return {{"client_id", id}, {"status", status}, {"version", "1.0.0"}};
 }
 
-std::string statusOf(test::RpadProcess& rpad, int64_t id) {
-  auto r = rpad.admin().send("GET", "/api/v1/client/heartbeat/status/" + std::to_string(id));
-  REQUIRE(r.status == 200);
-  return r.body["status"];
-}
-
 }  // namespace
 
 TEST_CASE("heartbeat and status answer every status code of SPEC 3.1 and 3.2") {
@@ -77,14 +71,14 @@ TEST_CASE("a robot goes offline by timeout within timeout + 1 s and comes back")
   client::HttpClient robot(rpad.url(), bot.token);
   REQUIRE(robot.send("POST", "/api/v1/client/heartbeat", beat(bot.id)).status == 200);
   const auto last = std::chrono::steady_clock::now();
-  CHECK(statusOf(rpad, bot.id) == "online");
-  REQUIRE(test::eventually([&] { return statusOf(rpad, bot.id) == "offline"; }, 4s));
+  CHECK(test::statusOf(rpad, bot.id) == "online");
+  REQUIRE(test::eventually([&] { return test::statusOf(rpad, bot.id) == "offline"; }, 4s));
   const auto took = std::chrono::steady_clock::now() - last;
   CHECK(took >= 1900ms);
   CHECK(took <= 3000ms);
 
   REQUIRE(robot.send("POST", "/api/v1/client/heartbeat", beat(bot.id, "idle")).status == 200);
-  CHECK(statusOf(rpad, bot.id) == "idle");
+  CHECK(test::statusOf(rpad, bot.id) == "idle");
   CHECK(test::eventually([&] { return rpad.log().find("reason=timeout") != std::string::npos; }));
 }
 
@@ -95,7 +89,7 @@ TEST_CASE("a graceful offline heartbeat takes effect at once") {
   client::HttpClient robot(rpad.url(), bot.token);
   robot.send("POST", "/api/v1/client/heartbeat", beat(bot.id));
   REQUIRE(robot.send("POST", "/api/v1/client/heartbeat", beat(bot.id, "offline")).status == 200);
-  CHECK(statusOf(rpad, bot.id) == "offline");
+  CHECK(test::statusOf(rpad, bot.id) == "offline");
   CHECK(rpad.log().find("reason=graceful") != std::string::npos);
 }
 

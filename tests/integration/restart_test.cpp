@@ -12,15 +12,7 @@ using namespace rpa;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-namespace {
-
-std::string statusOf(test::RpadProcess& rpad, int64_t id) {
-  auto r = rpad.admin().send("GET", "/api/v1/client/heartbeat/status/" + std::to_string(id));
-  REQUIRE(r.status == 200);
-  return r.body["status"];
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE(
     "after kill -9, registrations and transitions survive, the database opens clean and "
@@ -47,10 +39,10 @@ TEST_CASE(
   test::RpadProcess rpad({}, {}, dir.path());
   INFO(rpad.log());
   // The busy transition was acknowledged, so it is there; the robot is still busy in its grace.
-  CHECK(statusOf(rpad, id) == "busy");
+  CHECK(test::statusOf(rpad, id) == "busy");
   client::HttpClient robot(rpad.url(), token);
   CHECK(robot.send("GET", "/api/v1/client/heartbeat/status/" + std::to_string(id)).status == 200);
-  REQUIRE(test::eventually([&] { return statusOf(rpad, id) == "offline"; }, 4s));
+  REQUIRE(test::eventually([&] { return test::statusOf(rpad, id) == "offline"; }, 4s));
   rpad.stop();
 
   store::SqliteStore store(dir.path() / "rpad.db");

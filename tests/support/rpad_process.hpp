@@ -75,6 +75,9 @@ struct Robot {
 Robot registerRobot(const RpadProcess& rpad, const std::string& name,
                     const nlohmann::json& labels = nlohmann::json::object());
 
+/// The client's status as GET /client/heartbeat/status/{id} answers it to the admin.
+std::string statusOf(const RpadProcess& rpad, int64_t id);
+
 /// Waits until `predicate` holds or `limit` passes; true when it held.
 template <typename F>
 bool eventually(F&& predicate, std::chrono::milliseconds limit = std::chrono::seconds(3)) {

@@ -27,17 +27,17 @@ model::Heartbeat beat(int64_t id, ClientStatus status = ClientStatus::kOnline,
   return hb;
 }
 
-struct Fixture {
+struct RegistryFixture {
   core::FakeClock clock;
   live::ClientRegistry registry{60s};
-  Fixture() {
+  RegistryFixture() {
     for (int64_t id = 1; id <= 3; ++id) registry.add(makeClient(id));
   }
 };
 
 }  // namespace
 
-TEST_CASE_METHOD(Fixture, "a client is marked offline exactly at its timeout, not before") {
+TEST_CASE_METHOD(RegistryFixture, "a client is marked offline exactly at its timeout, not before") {
   const auto t0 = clock.now();
   REQUIRE(registry.touch(1, beat(1), "10.0.0.1", t0)->event->kind == EventKind::kConnected);
   CHECK(registry.expire(t0 + 60s - 1ms).empty());
@@ -51,7 +51,8 @@ TEST_CASE_METHOD(Fixture, "a client is marked offline exactly at its timeout, no
   CHECK(registry.expire(t0 + 600s).empty());  // recorded once
 }
 
-TEST_CASE_METHOD(Fixture, "expiry follows deadline order and leaves later deadlines alone") {
+TEST_CASE_METHOD(RegistryFixture,
+                 "expiry follows deadline order and leaves later deadlines alone") {
   const auto t0 = clock.now();
   registry.touch(1, beat(3), "", t0);
   registry.touch(1, beat(1), "", t0 + 1s);
@@ -64,7 +65,7 @@ TEST_CASE_METHOD(Fixture, "expiry follows deadline order and leaves later deadli
   CHECK(*registry.nextDeadline() == t0 + 62s);
 }
 
-TEST_CASE_METHOD(Fixture, "a heartbeat moves the deadline forward") {
+TEST_CASE_METHOD(RegistryFixture, "a heartbeat moves the deadline forward") {
   const auto t0 = clock.now();
   registry.touch(1, beat(1), "", t0);
   registry.touch(1, beat(1), "", t0 + 30s);
@@ -72,13 +73,14 @@ TEST_CASE_METHOD(Fixture, "a heartbeat moves the deadline forward") {
   CHECK(registry.expire(t0 + 90s).size() == 1);
 }
 
-TEST_CASE_METHOD(Fixture, "repeated heartbeats with the same status cause no extra transition") {
+TEST_CASE_METHOD(RegistryFixture,
+                 "repeated heartbeats with the same status cause no extra transition") {
   const auto t0 = clock.now();
   CHECK(registry.touch(1, beat(1), "", t0)->event.has_value());
   for (int i = 1; i <= 5; ++i) CHECK_FALSE(registry.touch(1, beat(1), "", t0 + i * 1s)->event);
 }
 
-TEST_CASE_METHOD(Fixture, "status and version changes are status updates") {
+TEST_CASE_METHOD(RegistryFixture, "status and version changes are status updates") {
   const auto t0 = clock.now();
   registry.touch(1, beat(1, ClientStatus::kIdle, "1.0"), "", t0);
   auto busy = registry.touch(1, beat(1, ClientStatus::kBusy), "", t0 + 1s);
@@ -92,7 +94,8 @@ TEST_CASE_METHOD(Fixture, "status and version changes are status updates") {
   CHECK(upgraded->event->reason == "version");
 }
 
-TEST_CASE_METHOD(Fixture, "a graceful offline takes effect at once and is not expired again") {
+TEST_CASE_METHOD(RegistryFixture,
+                 "a graceful offline takes effect at once and is not expired again") {
   const auto t0 = clock.now();
   registry.touch(1, beat(1), "", t0);
   auto bye = registry.touch(1, beat(1, ClientStatus::kOffline), "", t0 + 1s);
@@ -122,7 +125,7 @@ TEST_CASE("after a restart, clients that were online get one full timeout of gra
   CHECK(expired[0].event.from == ClientStatus::kBusy);
 }
 
-TEST_CASE_METHOD(Fixture,
+TEST_CASE_METHOD(RegistryFixture,
                  "the server's receive time decides liveness and the robot's clock is skew") {
   const auto t0 = clock.now();
   auto hb = beat(1);
@@ -134,7 +137,7 @@ TEST_CASE_METHOD(Fixture,
   CHECK(registry.expire(t0 + 60s).size() == 1);
 }
 
-TEST_CASE_METHOD(Fixture, "clients of another tenant are invisible") {
+TEST_CASE_METHOD(RegistryFixture, "clients of another tenant are invisible") {
   registry.add(makeClient(9, 2, "other"));
   CHECK_FALSE(registry.get(1, 9));
   CHECK_FALSE(registry.touch(1, beat(9), "", clock.now()));
@@ -143,7 +146,7 @@ TEST_CASE_METHOD(Fixture, "clients of another tenant are invisible") {
   CHECK(registry.list(2, {}).size() == 1);
 }
 
-TEST_CASE_METHOD(Fixture, "list filters by literal status, labels, name and cursor") {
+TEST_CASE_METHOD(RegistryFixture, "list filters by literal status, labels, name and cursor") {
   auto labelled = makeClient(4, 1, "win-bot");
   labelled.labels = {{"os", "windows"}};
   registry.add(labelled);
@@ -173,7 +176,7 @@ TEST_CASE_METHOD(Fixture, "list filters by literal status, labels, name and curs
   CHECK(ids[1].id == 3);
 }
 
-TEST_CASE_METHOD(Fixture, "a robot is found by its token hash, and not after removal") {
+TEST_CASE_METHOD(RegistryFixture, "a robot is found by its token hash, and not after removal") {
   auto found = registry.findByToken("hash-2");
   REQUIRE(found);
   CHECK(found->first == 2);

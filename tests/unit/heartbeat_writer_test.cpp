@@ -25,13 +25,13 @@ struct FlakySink : store::LivenessSink {
   }
 };
 
-struct Fixture {
+struct WriterFixture {
   core::Logger log{core::LogFormat::kText, [](std::string_view) {}};
   store::SqliteStore db{":memory:"};
   FlakySink sink{db};
   int64_t client = 0;
 
-  Fixture() {
+  WriterFixture() {
     db.migrate();
     model::Client c;
     c.tenant_id = 1;
@@ -54,7 +54,8 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE_METHOD(Fixture, "a transition is committed at once and announced after its commit") {
+TEST_CASE_METHOD(WriterFixture,
+                 "a transition is committed at once and announced after its commit") {
   store::HeartbeatWriter writer(sink, 10s, log);
   std::promise<void> committed;
   writer.writeNow({event()}, [&] { committed.set_value(); });
@@ -62,7 +63,7 @@ TEST_CASE_METHOD(Fixture, "a transition is committed at once and announced after
   CHECK(db.clientEvents(1, client).size() == 1);
 }
 
-TEST_CASE_METHOD(Fixture, "a failed commit is told once, kept, and retried until it lands") {
+TEST_CASE_METHOD(WriterFixture, "a failed commit is told once, kept, and retried until it lands") {
   sink.broken = true;
   store::HeartbeatWriter writer(sink, 20ms, log);
   model::Liveness live;

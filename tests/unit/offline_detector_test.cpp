@@ -9,7 +9,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Fixture {
+struct DetectorFixture {
   core::FakeClock clock;
   core::Logger log{core::LogFormat::kText, [](std::string_view) {}};
   store::SqliteStore store{":memory:"};
@@ -18,7 +18,7 @@ struct Fixture {
   std::unique_ptr<store::HeartbeatWriter> writer;
   std::unique_ptr<live::OfflineDetector> detector;
 
-  Fixture() {
+  DetectorFixture() {
     store.migrate();
     model::Client c;
     c.tenant_id = 1;
@@ -38,11 +38,11 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE_METHOD(Fixture, "with no one online the check sleeps the whole check interval") {
+TEST_CASE_METHOD(DetectorFixture, "with no one online the check sleeps the whole check interval") {
   CHECK(detector->nextDelay(clock.now()) == 30s);
 }
 
-TEST_CASE_METHOD(Fixture, "the next check is aimed at the earliest deadline") {
+TEST_CASE_METHOD(DetectorFixture, "the next check is aimed at the earliest deadline") {
   beat();
   CHECK(detector->nextDelay(clock.now()) == 10s);
   clock.advance(9500ms);
@@ -70,7 +70,8 @@ TEST_CASE("the check interval bounds the wait even when the deadline is further"
   CHECK(detector.nextDelay(clock.now()) == 30s);
 }
 
-TEST_CASE_METHOD(Fixture, "a check marks overdue clients offline and records the transition") {
+TEST_CASE_METHOD(DetectorFixture,
+                 "a check marks overdue clients offline and records the transition") {
   beat();
   clock.advance(10s);
   CHECK(detector->check(clock.now()) == 30s);
