@@ -167,6 +167,7 @@ void Transport::pingIdle(int64_t now, int64_t interval) {
 
 int Transport::writeFrames(lws* wsi, uint64_t session) {
   auto out = hub_.take(session, kWriteBudget);
+  size_t held = 0;
   if (!out.frames.empty()) {
     auto& buf = frames_;
     buf.assign(LWS_PRE, 0);
@@ -175,8 +176,13 @@ int Transport::writeFrames(lws* wsi, uint64_t session) {
       buf.insert(buf.end(), f->begin(), f->end());
     }
     // On a WebSocket connection lws passes RAW writes through unframed.
-    if (lws_write(wsi, buf.data() + LWS_PRE, buf.size() - LWS_PRE, LWS_WRITE_RAW) < 0) return -1;
+    const size_t bytes = buf.size() - LWS_PRE;
+    if (lws_write(wsi, buf.data() + LWS_PRE, bytes, LWS_WRITE_RAW) < 0) return -1;
+    // This is only called with nothing of lws's pending, so what lws holds now is at most
+    // this write's rest: the hub counts it toward the bound until the next write.
+    if (lws_partial_buffered(wsi)) held = bytes;
   }
+  hub_.unsent(session, held);
   if (out.close) {
     const auto& [code, text] = *out.close;
     lws_close_reason(wsi, static_cast<lws_close_status>(code),

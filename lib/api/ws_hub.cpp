@@ -153,7 +153,7 @@ void WsHub::subscribe(Session& s, uint64_t id, const json& msg) {
 
   auto replay = bus_.range(*since, delivered_);
   std::vector<Frame> frames;
-  size_t bytes = s.queued_bytes;
+  size_t bytes = s.queued_bytes + s.unsent_bytes;
   for (const auto& e : replay.events)
     if (e->topic == topic && mayReceive(s, *e)) {
       bytes += e->frame.size();
@@ -240,10 +240,11 @@ void WsHub::push(uint64_t id, Session& s, Frame frame) {
   const bool was_idle = s.queue.empty();
   s.queued_bytes += frame->size();
   s.queue.push_back(std::move(frame));
-  if (s.queued_bytes > limits_.max_queue_bytes) {
+  if (s.queued_bytes + s.unsent_bytes > limits_.max_queue_bytes) {
     services_.log.warn("websocket closed: slow consumer", {{"peer", s.peer_ip},
                                                            {"who", s.who.actor()},
                                                            {"queued_bytes", s.queued_bytes},
+                                                           {"unsent_bytes", s.unsent_bytes},
                                                            {"frames", s.queue.size()}});
     return closeWith(id, s, kClosePolicy, "slow consumer");
   }
@@ -255,6 +256,10 @@ void WsHub::closeWith(uint64_t id, Session& s, int code, std::string reason) {
   s.queued_bytes = 0;
   s.close = {code, std::move(reason)};
   if (transport_) transport_->closing(id);
+}
+
+void WsHub::unsent(uint64_t id, size_t bytes) {
+  if (auto it = sessions_.find(id); it != sessions_.end()) it->second.unsent_bytes = bytes;
 }
 
 WsOutput WsHub::take(uint64_t id, size_t budget) {

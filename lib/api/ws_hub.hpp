@@ -73,6 +73,10 @@ class WsHub {
   void deliver();
   /// Takes queued output, at least one frame and about `budget` bytes at most.
   WsOutput take(uint64_t id, size_t budget);
+  /// The transport still holds `bytes` of what it took for session `id` that the socket has
+  /// not accepted (a partial write); they count toward the slow-consumer bound until it says
+  /// 0, so that no output escapes the bound by being buffered below the hub.
+  void unsent(uint64_t id, size_t bytes);
   void close(uint64_t id);
   /// Tells every session that rpad is stopping, then closes them with 1001.
   void shutdown();
@@ -94,6 +98,7 @@ class WsHub {
     bool oversized = false;
     std::deque<Frame> queue;
     size_t queued_bytes = 0;
+    size_t unsent_bytes = 0;  // taken, but still in the transport's buffer
     std::optional<std::pair<int, std::string>> close;
   };
 

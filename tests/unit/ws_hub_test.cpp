@@ -287,6 +287,31 @@ TEST_CASE("a slow reader is closed with 1008 at its bound while others keep rece
   CHECK(h.transport.closed == std::vector<uint64_t>{slow});
 }
 
+TEST_CASE("output the transport could not send yet counts toward the bound") {
+  Hub h(api::WsLimits{.max_queue_bytes = 2000});
+  auto id = h.open();
+  h.send(id, {{"action", "subscribe"}, {"topic", "heartbeat"}});
+  h.frames(id);
+  h.publish(live::Topic::kHeartbeat, 1, "HEARTBEAT_RECEIVED");
+  h.hub->deliver();
+  REQUIRE(h.frames(id).size() == 1);  // taken; and as far as the hub knows, sent
+  h.hub->unsent(id, 1999);            // but the socket took none of it
+  h.publish(live::Topic::kHeartbeat, 1, "HEARTBEAT_RECEIVED");
+  h.hub->deliver();
+  auto out = h.hub->take(id, SIZE_MAX);
+  REQUIRE(out.close);
+  CHECK(out.close->first == 1008);
+
+  auto other = h.open();  // the same, once the transport reports the buffer flushed
+  h.send(other, {{"action", "subscribe"}, {"topic", "heartbeat"}});
+  h.frames(other);
+  h.hub->unsent(other, 1999);
+  h.hub->unsent(other, 0);
+  h.publish(live::Topic::kHeartbeat, 1, "HEARTBEAT_RECEIVED");
+  h.hub->deliver();
+  CHECK_FALSE(h.hub->take(other, SIZE_MAX).close);
+}
+
 TEST_CASE("subscriptions per connection are limited") {
   Hub h(api::WsLimits{.max_subscriptions = 2});
   auto id = h.open();
