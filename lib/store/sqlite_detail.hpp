@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <limits>
 #include <map>
@@ -23,8 +24,29 @@ namespace rpa::store {
 
 namespace sqlite {
 
+// The errno of the system call behind the last I/O error: sqlite3_system_errno is often 0 by
+// then, so ask the write-ahead log's file and then the database's, which keep their own.
+inline int lastErrno(sqlite3* db) {
+  if (int e = sqlite3_system_errno(db)) return e;
+  int e = 0;
+  sqlite3_file* journal = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &journal) == SQLITE_OK &&
+      journal && journal->pMethods)
+    journal->pMethods->xFileControl(journal, SQLITE_FCNTL_LAST_ERRNO, &e);
+  if (e == 0) sqlite3_file_control(db, "main", SQLITE_FCNTL_LAST_ERRNO, &e);
+  return e;
+}
+
 // What an operator should read in a 503: the fault, in words, then SQLite's own message.
-inline std::string describeFailure(const SQLite::Exception& e) {
+// `system_errno` (lastErrno) tells a file system gone read-only (EROFS) and a full disk
+// (ENOSPC) from other I/O errors.
+inline std::string describeFailure(const SQLite::Exception& e, int system_errno) {
+  if (system_errno == EROFS)
+    return std::string("the file system holding the database is read-only (") + e.what() +
+           "); remount it read-write, and rpad goes on by itself";
+  if (system_errno == ENOSPC)
+    return std::string("the disk holding the database is full (") + e.what() +
+           "); free space, and rpad goes on by itself";
   switch (e.getErrorCode()) {
     case SQLITE_FULL:
       return std::string(
@@ -58,7 +80,8 @@ auto SqliteStore::locked(F&& f) {
   } catch (const SQLite::Exception& e) {
     if (e.getErrorCode() == SQLITE_CONSTRAINT)
       throw core::Error(core::ErrorCode::kConflict, e.what());
-    throw core::Error(core::ErrorCode::kUnavailable, sqlite::describeFailure(e));
+    throw core::Error(core::ErrorCode::kUnavailable,
+                      sqlite::describeFailure(e, sqlite::lastErrno(db_->getHandle())));
   }
 }
 

@@ -1,12 +1,15 @@
-// rpad when its disk fails it: full (a file size limit on the process), or the database locked
-// by another process. Writes answer 503 saying what is wrong, reads and heartbeats go on, rpad
-// recovers by itself once the fault clears, and nothing it acknowledged is lost.
+// rpad when its disk fails it: full (a file size limit on the process), the database locked
+// by another process, or a file system gone read-only (writes failing with EROFS). Writes answer
+// 503 saying what is wrong, reads and heartbeats go on, rpad recovers by itself once the fault
+// clears, and nothing it acknowledged is lost.
 #include <SQLiteCpp/Database.h>
 #include <sys/resource.h>
 
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "tests/support/rpad_process.hpp"
@@ -147,4 +150,44 @@ TEST_CASE("a database locked by another process for 10 s: 503 for writes, then r
   }
   test::RpadProcess restarted({}, {}, dir.path());
   acked.check(restarted);
+}
+
+TEST_CASE("a read-only file system: writes are 503 saying so, reads and heartbeats go on") {
+  test::TempDir dir;
+  const auto flag = dir.path() / "read-only";
+  Written acked;
+  {
+    test::RpadProcess rpad(
+        {}, {{"LD_PRELOAD", RPA_READ_ONLY_FS}, {"RPA_FAULT_READ_ONLY", flag.string()}}, dir.path());
+    auto admin = rpad.admin();
+    auto robot = test::registerRobot(rpad, "bot");
+    client::HttpClient bot(rpad.url(), robot.token);
+    const json beat = {{"client_id", robot.id}, {"status", "online"}};
+    REQUIRE(bot.send("POST", "/api/v1/client/heartbeat", beat).status == 200);
+    REQUIRE(admin.send("POST", "/api/v1/users", user("before")).status == 201);
+    acked.users.push_back("before");
+
+    std::ofstream{flag};  // from now on every write to the database fails with EROFS
+    auto r = admin.send("POST", "/api/v1/users", user("during"));
+    INFO(r.raw);
+    CHECK(r.status == 503);
+    CHECK(r.raw.find("read-only") != std::string::npos);
+    CHECK(admin.send("POST", "/api/v1/apply", repo("ro-", 3)).status == 503);
+    for (int i = 0; i < 5; ++i) {
+      CHECK(bot.send("POST", "/api/v1/client/heartbeat", beat).status == 200);
+      CHECK(admin.send("GET", "/api/v1/users").status == 200);
+      CHECK(admin.send("GET", "/api/v1/clients/" + std::to_string(robot.id)).body["status"] ==
+            "online");
+    }
+
+    std::filesystem::remove(flag);
+    CHECK(admin.send("POST", "/api/v1/users", user("after")).status == 201);
+    acked.users.push_back("after");
+    CHECK(admin.send("POST", "/api/v1/apply", repo("ro-", 3)).status == 200);
+    for (int i = 0; i < 3; ++i) acked.flows.push_back("ro-" + std::to_string(i));
+    CHECK(rpad.stop() == 0);
+  }
+  test::RpadProcess restarted({}, {}, dir.path());
+  acked.check(restarted);
+  CHECK(restarted.admin().send("GET", "/api/v1/users/during").status == 404);
 }
