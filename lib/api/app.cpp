@@ -43,7 +43,7 @@ App::App(const core::DaemonConfig& config, store::Store& store, const core::Cloc
       router_(makeRoutes(services_), auth_, directory_, blocking, log),
       detector_(registry_, writer_, bus_, log, config.heartbeat_check_interval) {
   directory_.load(store.tenants({}), store.allUsers(), store.allTokens());
-  registry_.load(store.allClients(), clock.now());
+  registry_.load(store.clients(0), clock.now());
 }
 
 App::~App() {

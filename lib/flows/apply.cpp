@@ -96,8 +96,8 @@ class Batch {
           store_.deleteFlow(t.id, f.name);
           out.push_back(pruned("Flow", t.name, f.name, flowResource(f), f));
         }
-      for (const auto& c : clients())
-        if (c.tenant_id == t.id && managed(c.labels) && gone("Client", t.name, c.name)) {
+      for (const auto& c : store_.clients(t.id))
+        if (managed(c.labels) && gone("Client", t.name, c.name)) {
           store_.deleteClient(t.id, c.id);
           out.push_back(pruned("Client", t.name, c.name, clientResource(c), c));
         }
@@ -155,13 +155,6 @@ class Batch {
     r.action = !live                         ? Action::kCreated
                : sameDocument(*live, wanted) ? Action::kUnchanged
                                              : Action::kConfigured;
-  }
-
-  // Every robot, read once per batch: the store has no lookup by name, and a batch may name
-  // many robots among a fleet of thousands.
-  const std::vector<model::Client>& clients() {
-    if (!clients_) clients_ = store_.allClients();
-    return *clients_;
   }
 
   // As the user routes: only system admins touch system admins, and nobody demotes, disables
@@ -223,9 +216,7 @@ class Batch {
 
   void putClient(const model::Resource& given, ObjectResult& r) {
     const int64_t tenant = tenantId(given.metadata.tenant);
-    std::optional<model::Client> live;
-    for (const auto& c : clients())
-      if (c.tenant_id == tenant && c.name == given.metadata.name) live = c;
+    auto live = store_.client(tenant, given.metadata.name);
     const auto doc = stamped(given, live ? &live->labels : nullptr);
     decide(r, live ? std::optional(clientResource(*live)) : std::nullopt, doc);
     model::Client c = live.value_or(model::Client{});
@@ -287,7 +278,6 @@ class Batch {
   core::TimePoint now_;
   const ApplyScope& scope_;
   const ApplyOptions& options_;
-  std::optional<std::vector<model::Client>> clients_;
 };
 
 }  // namespace

@@ -158,34 +158,61 @@ bool SqliteStore::deleteClient(int64_t tenant_id, int64_t client_id) {
   });
 }
 
-std::vector<model::Client> SqliteStore::allClients() {
+namespace {
+
+// The query of clients with their tenant's name, narrowed by `where`.
+std::string selectClients(std::string_view where) {
+  std::string sql =
+      "SELECT c.id, c.tenant_id, t.name, c.name, c.labels, c.capacity, c.token_hash, "
+      "c.created_at, c.status, c.last_heartbeat, c.version, c.ip_address, c.clock_skew_ms "
+      "FROM clients c JOIN tenants t ON t.id = c.tenant_id ";
+  sql.append(where);
+  return sql;
+}
+
+// The clients a statement of selectClients yields.
+std::vector<model::Client> readClients(SQLite::Statement& q) {
+  std::vector<model::Client> out;
+  while (q.executeStep()) {
+    model::Client c;
+    c.id = q.getColumn(0).getInt64();
+    c.tenant_id = q.getColumn(1).getInt64();
+    c.tenant = q.getColumn(2).getString();
+    c.name = q.getColumn(3).getString();
+    c.labels = sqlite::readLabels(q.getColumn(4));
+    c.capacity = q.getColumn(5).getInt();
+    c.token_hash = q.getColumn(6).getString();
+    c.created_at = core::fromUnixMillis(q.getColumn(7).getInt64());
+    c.live.status = model::parseClientStatus(q.getColumn(8).getString())
+                        .value_or(model::ClientStatus::kOffline);
+    if (!q.getColumn(9).isNull())
+      c.live.last_heartbeat = core::fromUnixMillis(q.getColumn(9).getInt64());
+    c.live.version = q.getColumn(10).getString();
+    c.live.ip_address = q.getColumn(11).getString();
+    if (!q.getColumn(12).isNull()) c.live.clock_skew_ms = q.getColumn(12).getInt64();
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<model::Client> SqliteStore::clients(int64_t tenant_id) {
   return locked([&](SQLite::Database& db) {
-    SQLite::Statement q(db,
-                        "SELECT c.id, c.tenant_id, t.name, c.name, c.labels, c.capacity, "
-                        "c.token_hash, c.created_at, c.status, c.last_heartbeat, c.version, "
-                        "c.ip_address, c.clock_skew_ms FROM clients c JOIN tenants t ON "
-                        "t.id = c.tenant_id ORDER BY c.id");
-    std::vector<model::Client> out;
-    while (q.executeStep()) {
-      model::Client c;
-      c.id = q.getColumn(0).getInt64();
-      c.tenant_id = q.getColumn(1).getInt64();
-      c.tenant = q.getColumn(2).getString();
-      c.name = q.getColumn(3).getString();
-      c.labels = sqlite::readLabels(q.getColumn(4));
-      c.capacity = q.getColumn(5).getInt();
-      c.token_hash = q.getColumn(6).getString();
-      c.created_at = core::fromUnixMillis(q.getColumn(7).getInt64());
-      c.live.status = model::parseClientStatus(q.getColumn(8).getString())
-                          .value_or(model::ClientStatus::kOffline);
-      if (!q.getColumn(9).isNull())
-        c.live.last_heartbeat = core::fromUnixMillis(q.getColumn(9).getInt64());
-      c.live.version = q.getColumn(10).getString();
-      c.live.ip_address = q.getColumn(11).getString();
-      if (!q.getColumn(12).isNull()) c.live.clock_skew_ms = q.getColumn(12).getInt64();
-      out.push_back(std::move(c));
-    }
-    return out;
+    SQLite::Statement q(db, selectClients("WHERE ?1 = 0 OR c.tenant_id = ?1 ORDER BY c.id"));
+    q.bind(1, tenant_id);
+    return readClients(q);
+  });
+}
+
+std::optional<model::Client> SqliteStore::client(int64_t tenant_id, std::string_view name) {
+  return locked([&](SQLite::Database& db) -> std::optional<model::Client> {
+    SQLite::Statement q(db, selectClients("WHERE c.tenant_id = ? AND c.name = ?"));
+    q.bind(1, tenant_id);
+    q.bind(2, std::string(name));
+    auto found = readClients(q);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
   });
 }
 

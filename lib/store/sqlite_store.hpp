@@ -63,7 +63,8 @@ class SqliteStore final : public Store {
                                       model::FlowRevision revision) override;
   std::vector<model::FlowRevision> flowRevisions(int64_t tenant_id, std::string_view flow,
                                                  const Page& page) override;
-  std::vector<model::Client> allClients() override;
+  std::vector<model::Client> clients(int64_t tenant_id) override;
+  std::optional<model::Client> client(int64_t tenant_id, std::string_view name) override;
   void saveLiveness(const std::vector<LivenessUpdate>& updates,
                     const std::vector<model::ClientEvent>& events) override;
   std::vector<model::ClientEvent> clientEvents(int64_t tenant_id, int64_t client_id) override;

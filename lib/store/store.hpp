@@ -136,8 +136,10 @@ class Store : public LivenessSink {
   virtual bool updateClient(const model::Client& client) = 0;
   /// False when no such client exists in the tenant. Its event history stays.
   virtual bool deleteClient(int64_t tenant_id, int64_t client_id) = 0;
-  /// Every client of every tenant, for the in-memory registry at start.
-  virtual std::vector<model::Client> allClients() = 0;
+  /// The clients of a tenant by id; tenant 0: of every tenant (the registry at start).
+  virtual std::vector<model::Client> clients(int64_t tenant_id) = 0;
+  /// The tenant's client of that name (what apply looks up), if any.
+  virtual std::optional<model::Client> client(int64_t tenant_id, std::string_view name) = 0;
 
   /// A client's recorded transitions, oldest first.
   virtual std::vector<model::ClientEvent> clientEvents(int64_t tenant_id, int64_t client_id) = 0;

@@ -74,7 +74,7 @@ TEST_CASE("SIGTERM flushes buffered heartbeats before rpad exits") {
     CHECK(rpad.stop(5s) == 0);
   }
   store::SqliteStore store(dir.path() / "rpad.db");
-  auto c = store.allClients().at(0);
+  auto c = store.clients(0).at(0);
   CHECK(c.live.version == "9.9");
   CHECK(core::formatRfc3339(*c.live.last_heartbeat) == last);
 }

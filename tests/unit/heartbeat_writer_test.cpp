@@ -92,5 +92,5 @@ TEST_CASE_METHOD(WriterFixture, "a failed commit is told once, kept, and retried
   CHECK(db.clientEvents(1, client).size() == 1);
   writer.stop();
   CHECK_FALSE(writer.failing());
-  CHECK(db.allClients().at(0).live.version == "1.1");
+  CHECK(db.clients(0).at(0).live.version == "1.1");
 }

@@ -80,7 +80,7 @@ TEST_CASE_METHOD(DetectorFixture,
   REQUIRE(events.size() == 1);
   CHECK(events[0].kind == model::EventKind::kDisconnected);
   CHECK(events[0].reason == "timeout");
-  CHECK(store.allClients().at(0).live.status == model::ClientStatus::kOffline);
+  CHECK(store.clients(0).at(0).live.status == model::ClientStatus::kOffline);
 
   // Published once, after the commit, with the reason watchers show.
   auto published = bus.range(0, bus.lastSeq());

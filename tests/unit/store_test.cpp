@@ -70,6 +70,23 @@ TEST_CASE("client names are unique per tenant and ids are never reused") {
   CHECK(s.createClient(client("b")).id == 2);
 }
 
+TEST_CASE("clients are found by tenant and by name within their tenant") {
+  store::SqliteStore s(":memory:");
+  s.migrate();
+  auto other = s.createTenant({0, "finance", "Finance", {}, {}});
+  auto a = s.createClient(client("a"));
+  auto b = client("a");
+  b.tenant_id = other.id;
+  b.token_hash = "hash-b";
+  b = s.createClient(b);
+  CHECK(s.clients(0).size() == 2);
+  REQUIRE(s.clients(other.id).size() == 1);
+  CHECK(s.clients(other.id).at(0).id == b.id);
+  CHECK(s.client(1, "a")->id == a.id);
+  CHECK(s.client(other.id, "a")->tenant == "finance");
+  CHECK_FALSE(s.client(1, "b"));
+}
+
 TEST_CASE("liveness and transitions are stored together and survive the client's deletion") {
   store::SqliteStore s(":memory:");
   s.migrate();
@@ -90,7 +107,7 @@ TEST_CASE("liveness and transitions are stored together and survive the client's
                        *live.last_heartbeat};
   s.saveLiveness({{c.id, live}}, {e});
 
-  auto loaded = s.allClients().at(0);
+  auto loaded = s.clients(0).at(0);
   CHECK(loaded.tenant == "default");
   CHECK(loaded.labels.at("os") == "linux");
   CHECK(loaded.live.status == model::ClientStatus::kBusy);
@@ -116,7 +133,7 @@ TEST_CASE("backup writes a copy that opens with the same data") {
   }
   store::SqliteStore copy(dir / "copy.db");
   CHECK(copy.schemaVersion() == static_cast<int>(store::sqliteMigrations().size()));
-  CHECK(copy.allClients().at(0).name == "kept");
+  CHECK(copy.clients(0).at(0).name == "kept");
   std::filesystem::remove_all(dir);
 }
 
