@@ -86,8 +86,7 @@ int checkConfig(const core::DaemonConfig& c) {
   fmt::print("workers: {}\n", c.workers);
   fmt::print("ws_ping_interval_seconds: {}\n", c.ws_ping_interval.count());
   fmt::print("request_timeout_seconds: {}\n", c.request_timeout.count());
-  fmt::print("max_connections: {}\n", c.max_connections ? std::to_string(c.max_connections)
-                                                        : std::string("from the fd limit"));
+  fmt::print("max_connections: {}\n", c.max_connections);
   fmt::print("tls: {}\n", c.tls_cert ? "on" : "off");
   fmt::print("configuration OK\n");
   return 0;

@@ -32,7 +32,7 @@ constexpr SettingFlag kSettingFlags[] = {
     {"--request-timeout", "request_timeout_seconds",
      "seconds a request's headers and body may take to arrive; then 408 and closed (30)"},
     {"--max-connections", "max_connections",
-     "open connections at most; more are closed at once (default: the fd limit less 64)"},
+     "open connections at most; more are closed at once (default: 16384)"},
 };
 
 }  // namespace

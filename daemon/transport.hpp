@@ -86,6 +86,7 @@ class Transport : public api::WsTransport {
   int writeReply(lws* wsi, uint64_t id);
   int tooLarge(lws* wsi, uint64_t id);
   int confirmUpgrade(lws* wsi);
+  int countConnection(lws* wsi, int reason);
   std::optional<auth::Principal> upgradeCaller(lws* wsi) const;
   int writeFrames(lws* wsi, uint64_t session);
   void eventsPublished();

@@ -84,6 +84,10 @@ int Transport::onWebSocket(lws* wsi, int reason_int, void* user, void* in, size_
       case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
         return confirmUpgrade(wsi);
 
+      case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+      case LWS_CALLBACK_WSI_DESTROY:
+        return countConnection(wsi, reason);
+
       case LWS_CALLBACK_ESTABLISHED: {
         pss->seen_ms = steadyMillis();
         // Authenticated again rather than carried over: nothing keyed by a raw wsi outlives

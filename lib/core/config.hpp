@@ -26,7 +26,8 @@ struct DaemonConfig {
   unsigned workers = 2;          // threads for hashing and durable writes
   Seconds ws_ping_interval{25};  // idle WebSocket peers are pinged, and dropped after twice this
   Seconds request_timeout{30};   // a request's headers and body must arrive within this
-  unsigned max_connections = 0;  // open connections at most; 0: sized from the fd limit
+  // Open connections at most: enough for a fleet of 10,000 robot WebSockets and their watchers.
+  unsigned max_connections = 16'384;
 };
 
 /// Where the raw settings come from. Each map is keyed by the setting's canonical name

@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <thread>
 
+#include "lib/core/error.hpp"
 #include "tests/support/raw_socket.hpp"
 #include "tests/support/rpad_process.hpp"
 
@@ -125,6 +127,30 @@ TEST_CASE("idle and dripping connections neither starve a good client nor outliv
   CHECK(closed == drip.size());
   CHECK(std::chrono::steady_clock::now() - drip_start < 5s);
   CHECK(good.send("GET", "/healthz").status == 200);
+}
+
+TEST_CASE(
+    "connections past --max-connections are closed at once, and the fd limit follows the cap") {
+  test::RpadProcess rpad({"--max-connections", "20"});
+  std::ifstream limits("/proc/" + std::to_string(rpad.pid()) + "/limits");
+  std::string line;
+  while (std::getline(limits, line) && !line.starts_with("Max open files")) {
+  }
+  CHECK_THAT(line, Catch::Contains(" 84 "));  // the cap and 64 for the database, log, workers
+  std::vector<std::unique_ptr<test::RawSocket>> held;
+  for (int i = 0; i < 30; ++i) held.push_back(std::make_unique<test::RawSocket>(rpad.port()));
+  size_t closed = 0;
+  for (auto& s : held) closed += s->closedWithin(100ms);
+  CHECK(closed >= 10);
+  CHECK(closed <= 11);
+  held.clear();  // once rpad has seen them go, there is room again
+  CHECK(test::eventually([&] {
+    try {
+      return client::HttpClient(rpad.url()).send("GET", "/healthz").status == 200;
+    } catch (const core::Error&) {
+      return false;  // closed at once: not yet
+    }
+  }));
 }
 
 TEST_CASE("a robot that pipelines heartbeats and never reads is closed, with memory bounded") {
