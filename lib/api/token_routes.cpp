@@ -93,7 +93,7 @@ Handler revokeToken(Services& s) {
     if (!token || (!seesAll(call) && token->user_id != call.caller().subject_id)) throw not_found;
     if (token->revoked_at)
       throw Error(ErrorCode::kConflict, "token " + std::to_string(id) + " is already revoked");
-    s.domain.tokens.revoke(call.actor(), *token, {"token.revoke", {{"id", id}}});
+    s.domain.tokens.revoke(call.actor(), *token, {"token.revoke"});
     return noContent();
   };
 }

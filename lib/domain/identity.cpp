@@ -129,7 +129,7 @@ model::ApiToken Tokens::create(const Actor& actor, model::ApiToken token, const 
   token = createNamed([&] { return c_.store.createToken(token); },
                       "you already have a token named \"" + token.name + "\"");
   c_.directory.putToken(token);
-  audit(c_, actor, note, "token/" + token.name);
+  auditToken(actor, token, note);
   return token;
 }
 
@@ -138,7 +138,14 @@ void Tokens::revoke(const Actor& actor, const model::ApiToken& token, const Note
   c_.directory.revokeToken(token.id);
   c_.close_sessions(
       [id = token.id](const auth::Principal& p) { return p.isToken() && p.token_id == id; });
-  audit(c_, actor, note, "token/" + token.name);
+  auditToken(actor, token, note);
+}
+
+// Names share a token's owner; its id tells it apart for good.
+void Tokens::auditToken(const Actor& actor, const model::ApiToken& token, const Note& note) {
+  Note noted = note;
+  noted.details["id"] = token.id;
+  audit(c_, actor, noted, "token/" + token.name);
 }
 
 }  // namespace rpa::domain

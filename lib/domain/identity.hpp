@@ -72,6 +72,7 @@ class Tokens {
   void revoke(const Actor& actor, const model::ApiToken& token, const Note& note);
 
  private:
+  void auditToken(const Actor& actor, const model::ApiToken& token, const Note& note);
   Context& c_;
 };
 
