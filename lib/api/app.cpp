@@ -40,7 +40,7 @@ App::App(const core::DaemonConfig& config, store::Store& store, const core::Cloc
                 directory_,
                 {failures_per_user_, failures_per_address_, kMaxLoginsInFlight, logins_in_flight_},
                 config.heartbeat_timeout},
-      router_(makeRoutes(services_), auth_, directory_, blocking, log),
+      router_(makeRoutes(services_), auth_, directory_, blocking, clock, log),
       detector_(registry_, writer_, bus_, log, config.heartbeat_check_interval) {
   directory_.load(store.tenants({}), store.allUsers(), store.allTokens());
   registry_.load(store.clients(0), clock.now());

@@ -87,6 +87,13 @@ Response failure(core::Logger& log, const std::exception_ptr& error) {
   return errorResponse(ErrorCode::kInternal, "internal error");
 }
 
+// 503 with Retry-After: the request was not run, so retrying it is safe.
+Response busy(const std::string& message) {
+  Response r = errorResponse(ErrorCode::kUnavailable, message);
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
 }  // namespace
 
 void Router::dispatch(Request request, Done done) const {
@@ -129,7 +136,12 @@ void Router::dispatch(Target target, Request request, Done done) const {
     // shared_ptr only makes the job copyable for std::function.
     const bool decoded = route->admit != nullptr;
     auto job = std::make_shared<Call>(std::move(call));
-    const bool queued = workers_.post([this, route, job, decoded] {
+    const auto queued_at = clock_.now();
+    const bool queued = workers_.post([this, route, job, decoded, queued_at] {
+      if (clock_.now() - queued_at > kWorkerQueueDeadline)
+        return job->done_(busy("rpad is busy: this request waited more than " +
+                               std::to_string(kWorkerQueueDeadline.count()) +
+                               " s for a worker and was not run; retry shortly"));
       try {
         if (!decoded) decodeBody(*route, *job);
       } catch (...) {
@@ -137,12 +149,7 @@ void Router::dispatch(Target target, Request request, Done done) const {
       }
       run(*route, *job);
     });
-    if (!queued) {
-      Response busy = errorResponse(ErrorCode::kUnavailable,
-                                    "rpad is busy: too many requests are waiting; retry shortly");
-      busy.headers.emplace_back("Retry-After", "1");
-      job->done_(std::move(busy));
-    }
+    if (!queued) job->done_(busy("rpad is busy: too many requests are waiting; retry shortly"));
   } catch (...) {
     done(failure(log_, std::current_exception()));
   }

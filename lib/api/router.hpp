@@ -67,6 +67,10 @@ inline constexpr size_t kSmallBody = 64 * 1024;
 inline constexpr size_t kBody = 1 << 20;
 inline constexpr size_t kRepoBody = 8 << 20;
 
+/// A worker job not started within this answers 503 instead of running: its caller has
+/// likely given up, and running it late would only lengthen the queue behind it.
+inline constexpr core::Seconds kWorkerQueueDeadline{10};
+
 struct Route {
   std::string method;
   std::string pattern;  // "/api/v1/clients/{id}"
@@ -80,15 +84,17 @@ struct Route {
 
 /// Finds the route, authenticates, authorises, decodes the body within core::JsonLimits and
 /// runs the handler where the route says; every failure becomes a JSON error response here,
-/// once. A full worker queue is a 503 with Retry-After. Never throws.
+/// once. A full worker queue, or a job that waited past kWorkerQueueDeadline, is a 503 with
+/// Retry-After. Never throws.
 class Router {
  public:
   Router(std::vector<Route> routes, const Authenticator& auth, const auth::Directory& directory,
-         core::Executor& workers, core::Logger& log)
+         core::Executor& workers, const core::Clock& clock, core::Logger& log)
       : routes_(std::move(routes)),
         auth_(auth),
         directory_(directory),
         workers_(workers),
+        clock_(clock),
         log_(log) {}
 
   /// What a method and path resolve to, looked up once per request: the transport resolves
@@ -116,6 +122,7 @@ class Router {
   const Authenticator& auth_;
   const auth::Directory& directory_;
   core::Executor& workers_;
+  const core::Clock& clock_;
   core::Logger& log_;
 };
 

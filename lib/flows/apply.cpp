@@ -79,37 +79,35 @@ class Batch {
   std::vector<ObjectResult> prune(const std::map<std::string, std::string>& kept,
                                   const std::set<std::string>& named_tenants) {
     std::vector<ObjectResult> out;
-    auto managed = [&](const model::Labels& labels) {
-      auto it = labels.find(std::string(kApplySetLabel));
-      return it != labels.end() && it->second == options_.apply_set;
-    };
+    const store::LabelMatch managed{kApplySetLabel, options_.apply_set};
     auto gone = [&](const std::string& kind, const std::string& tenant, const std::string& name) {
       return scope_.kinds.contains(kind) && !kept.contains(objectKey(kind, tenant, name));
     };
-    std::vector<model::Tenant> tenants;
-    for (const auto& t : store_.tenants({}))
-      if (t.name == scope_.tenant || (scope_.any_tenant && named_tenants.contains(t.name)))
-        tenants.push_back(t);
-    for (const auto& t : tenants) {
-      for (const auto& f : store_.flows(t.id, {}))
-        if (managed(f.labels) && gone("Flow", t.name, f.name)) {
+    std::set<std::string> swept = scope_.any_tenant ? named_tenants : std::set<std::string>{};
+    swept.insert(scope_.tenant);
+    for (const auto& name : swept) {
+      const auto found = store_.tenantByName(name);
+      if (!found) continue;  // named by a Tenant document that a dry run did not create
+      const auto& t = *found;
+      for (const auto& f : store_.flowsWith(t.id, managed))
+        if (gone("Flow", t.name, f.name)) {
           store_.deleteFlow(t.id, f.name);
           out.push_back(pruned("Flow", t.name, f.name, flowResource(f), f));
         }
-      for (const auto& c : store_.clients(t.id))
-        if (managed(c.labels) && gone("Client", t.name, c.name)) {
+      for (const auto& c : store_.clientsWith(t.id, managed))
+        if (gone("Client", t.name, c.name)) {
           store_.deleteClient(t.id, c.id);
           out.push_back(pruned("Client", t.name, c.name, clientResource(c), c));
         }
-      for (const auto& u : store_.users(t.id, {}))
-        if (managed(u.labels) && gone("User", t.name, u.username)) {
+      for (const auto& u : store_.usersWith(t.id, managed))
+        if (gone("User", t.name, u.username)) {
           checkMayChange(u, "prune");
           store_.deleteUser(t.id, u.id);
           out.push_back(pruned("User", t.name, u.username, model::userResource(u, t.name), u));
         }
     }
-    for (const auto& t : store_.tenants({}))
-      if (managed(t.labels) && gone("Tenant", "", t.name)) {
+    for (const auto& t : store_.tenantsWith(managed))
+      if (gone("Tenant", "", t.name)) {
         if (t.name == model::kDefaultTenant)
           throw Error(ErrorCode::kConflict, "the default tenant cannot be pruned");
         if (auto left = store_.tenantContents(t.id); !left.empty())

@@ -53,6 +53,18 @@ std::vector<model::Flow> SqliteStore::flows(int64_t tenant_id, const Page& page)
   });
 }
 
+std::vector<model::Flow> SqliteStore::flowsWith(int64_t tenant_id, const LabelMatch& match) {
+  return locked([&](SQLite::Database& db) {
+    SQLite::Statement q(db, std::string(kFlowQuery) + " AND " + sqlite::labelMatches("f.labels") +
+                                " ORDER BY f.name");
+    q.bind(":tenant", tenant_id);
+    sqlite::bindLabel(q, match);
+    std::vector<model::Flow> out;
+    while (q.executeStep()) out.push_back(readFlow(q));
+    return out;
+  });
+}
+
 std::optional<model::Flow> SqliteStore::flow(int64_t tenant_id, std::string_view name) {
   return locked([&](SQLite::Database& db) -> std::optional<model::Flow> {
     SQLite::Statement q(db, std::string(kFlowQuery) + " AND f.name = :name");

@@ -107,6 +107,15 @@ std::vector<model::Tenant> SqliteStore::tenants(const Page& page) {
   });
 }
 
+std::vector<model::Tenant> SqliteStore::tenantsWith(const LabelMatch& match) {
+  return locked([&](SQLite::Database& db) {
+    SQLite::Statement q(db, std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE " +
+                                sqlite::labelMatches("labels") + " ORDER BY name");
+    sqlite::bindLabel(q, match);
+    return readAll<model::Tenant>(q, readTenant);
+  });
+}
+
 model::Tenant SqliteStore::createTenant(model::Tenant tenant) {
   return locked([&](SQLite::Database& db) {
     SQLite::Statement q(db,
@@ -176,6 +185,17 @@ std::vector<model::User> SqliteStore::users(int64_t tenant_id, const Page& page)
                                 "ORDER BY username LIMIT :limit");
     q.bind(":tenant", tenant_id);
     sqlite::bindPage(q, page);
+    return readAll<model::User>(q, readUser);
+  });
+}
+
+std::vector<model::User> SqliteStore::usersWith(int64_t tenant_id, const LabelMatch& match) {
+  return locked([&](SQLite::Database& db) {
+    SQLite::Statement q(db, std::string("SELECT ") + kUserColumns +
+                                " FROM users WHERE tenant_id = :tenant AND " +
+                                sqlite::labelMatches("labels") + " ORDER BY username");
+    q.bind(":tenant", tenant_id);
+    sqlite::bindLabel(q, match);
     return readAll<model::User>(q, readUser);
   });
 }

@@ -29,12 +29,14 @@ class SqliteStore final : public Store {
   std::optional<model::Tenant> tenantByName(std::string_view name) override;
   std::optional<model::Tenant> tenantById(int64_t id) override;
   std::vector<model::Tenant> tenants(const Page& page) override;
+  std::vector<model::Tenant> tenantsWith(const LabelMatch& match) override;
   model::Tenant createTenant(model::Tenant tenant) override;
   bool updateTenant(const model::Tenant& tenant) override;
   TenantContents tenantContents(int64_t tenant_id) override;
   bool deleteTenant(int64_t tenant_id) override;
   std::optional<model::User> user(int64_t tenant_id, std::string_view username) override;
   std::vector<model::User> users(int64_t tenant_id, const Page& page) override;
+  std::vector<model::User> usersWith(int64_t tenant_id, const LabelMatch& match) override;
   std::vector<model::User> allUsers() override;
   model::User createUser(model::User user) override;
   bool updateUser(const model::User& user) override;
@@ -56,6 +58,7 @@ class SqliteStore final : public Store {
   bool deleteClient(int64_t tenant_id, int64_t client_id) override;
   void transaction(const std::function<void()>& body) override;
   std::vector<model::Flow> flows(int64_t tenant_id, const Page& page) override;
+  std::vector<model::Flow> flowsWith(int64_t tenant_id, const LabelMatch& match) override;
   std::optional<model::Flow> flow(int64_t tenant_id, std::string_view name) override;
   model::Flow putFlow(model::Flow flow) override;
   bool deleteFlow(int64_t tenant_id, std::string_view name) override;
@@ -64,6 +67,7 @@ class SqliteStore final : public Store {
   std::vector<model::FlowRevision> flowRevisions(int64_t tenant_id, std::string_view flow,
                                                  const Page& page) override;
   std::vector<model::Client> clients(int64_t tenant_id) override;
+  std::vector<model::Client> clientsWith(int64_t tenant_id, const LabelMatch& match) override;
   std::optional<model::Client> client(int64_t tenant_id, std::string_view name) override;
   void saveLiveness(const std::vector<LivenessUpdate>& updates,
                     const std::vector<model::ClientEvent>& events) override;

@@ -47,6 +47,12 @@ struct Page {
   size_t limit = static_cast<size_t>(std::numeric_limits<int64_t>::max());
 };
 
+/// Objects that carry the label `key` with `value`: what an apply set manages.
+struct LabelMatch {
+  std::string_view key;
+  std::string_view value;
+};
+
 /// A page of the audit log, newest first. tenant_id 0 means every tenant (system admins).
 struct AuditQuery {
   int64_t tenant_id = 0;
@@ -83,6 +89,8 @@ class Store : public LivenessSink {
   virtual std::optional<model::Tenant> tenantById(int64_t id) = 0;
   /// Tenants by name.
   virtual std::vector<model::Tenant> tenants(const Page& page) = 0;
+  /// The tenants labelled so, by name.
+  virtual std::vector<model::Tenant> tenantsWith(const LabelMatch& match) = 0;
   /// Inserts `tenant` (id ignored). kConflict when the name is taken.
   virtual model::Tenant createTenant(model::Tenant tenant) = 0;
   /// Changes the display name; false when no such tenant exists.
@@ -95,6 +103,8 @@ class Store : public LivenessSink {
   virtual std::optional<model::User> user(int64_t tenant_id, std::string_view username) = 0;
   /// A tenant's users, by name.
   virtual std::vector<model::User> users(int64_t tenant_id, const Page& page) = 0;
+  /// The tenant's users labelled so, by name.
+  virtual std::vector<model::User> usersWith(int64_t tenant_id, const LabelMatch& match) = 0;
   /// Every user of every tenant, for the in-memory directory at start.
   virtual std::vector<model::User> allUsers() = 0;
   /// Inserts `user` (its id is ignored); returns it with the new id. kConflict when taken.
@@ -138,6 +148,8 @@ class Store : public LivenessSink {
   virtual bool deleteClient(int64_t tenant_id, int64_t client_id) = 0;
   /// The clients of a tenant by id; tenant 0: of every tenant (the registry at start).
   virtual std::vector<model::Client> clients(int64_t tenant_id) = 0;
+  /// The tenant's clients labelled so, by id.
+  virtual std::vector<model::Client> clientsWith(int64_t tenant_id, const LabelMatch& match) = 0;
   /// The tenant's client of that name (what apply looks up), if any.
   virtual std::optional<model::Client> client(int64_t tenant_id, std::string_view name) = 0;
 
@@ -150,6 +162,8 @@ class Store : public LivenessSink {
 
   /// A tenant's flows by name, each with its current revision.
   virtual std::vector<model::Flow> flows(int64_t tenant_id, const Page& page) = 0;
+  /// The tenant's flows labelled so, by name.
+  virtual std::vector<model::Flow> flowsWith(int64_t tenant_id, const LabelMatch& match) = 0;
   virtual std::optional<model::Flow> flow(int64_t tenant_id, std::string_view name) = 0;
   /// Creates or updates the flow of this tenant and name (labels, revision, updated_at);
   /// returns it as stored, with its id and current revision.

@@ -246,3 +246,39 @@ TEST_CASE("a full worker queue is a 503 with Retry-After, while loop routes go o
   CHECK(call("POST", "/api/v1/client/heartbeat", big, robot_token).status == 503);
   CHECK(app.services().login.in_flight.load() == 0);
 }
+
+TEST_CASE("a worker job not started within the queue deadline answers 503 and does not run") {
+  struct Held : core::Executor {  // jobs wait until the test runs them
+    std::vector<std::function<void()>> jobs;
+    bool post(std::function<void()> job) override {
+      jobs.push_back(std::move(job));
+      return true;
+    }
+  } held;
+  Api base;
+  const auto admin = base.login();
+  api::App app(base.config, base.store, base.clock, base.log, held);
+  std::vector<api::Response> answers;
+  auto registration = [&](const std::string& name) {
+    api::Request r;
+    r.method = "POST";
+    r.path = "/api/v1/clients";
+    r.body = json{{"name", name}}.dump();
+    r.content_type = "application/json";
+    r.authorization = "Bearer " + admin;
+    app.router().dispatch(r, [&](api::Response resp) { answers.push_back(std::move(resp)); });
+  };
+  registration("prompt");
+  base.clock.advance(api::kWorkerQueueDeadline);  // exactly the deadline: still runs
+  held.jobs.back()();
+  registration("late");
+  base.clock.advance(api::kWorkerQueueDeadline + 1s);
+  held.jobs.back()();
+  REQUIRE(answers.size() == 2);
+  CHECK(answers[0].status == 201);
+  CHECK(answers[1].status == 503);
+  CHECK(answers[1].body.find("waited more than 10 s for a worker") != std::string::npos);
+  CHECK(answers[1].headers.at(0) == std::pair<std::string, std::string>{"Retry-After", "1"});
+  CHECK(base.store.client(1, "late") == std::nullopt);  // never run
+  CHECK(base.store.client(1, "prompt").has_value());
+}

@@ -242,3 +242,37 @@ TEST_CASE("lists come in pages after a key") {
   CHECK(rest[0].username == "c");
   CHECK(s.users(1, {}).size() == 3);
 }
+
+TEST_CASE("objects are selected by a label's exact value, in their tenant") {
+  store::SqliteStore s(":memory:");
+  s.migrate();
+  const std::string key = "rpa/apply-set";
+  auto other = s.createTenant({0, "finance", "Finance", {}, {{key, "repo"}}});
+  s.createTenant({0, "ops", "Ops", {}, {{key, "repo-2"}}});
+  auto labelled = [&](std::string name, int64_t tenant, model::Labels labels) {
+    auto c = client(name);
+    c.tenant_id = tenant;
+    c.labels = std::move(labels);
+    s.createClient(c);
+    model::User u;
+    u.tenant_id = tenant;
+    u.username = name;
+    u.password_hash = "h";
+    u.labels = c.labels;
+    s.createUser(u);
+  };
+  labelled("in", 1, {{key, "repo"}, {"os", "linux"}});
+  labelled("other-set", 1, {{key, "repo-2"}});
+  labelled("no-set", 1, {{"os", "repo"}});  // the value under another key does not count
+  labelled("other-tenant", other.id, {{key, "repo"}});
+  const store::LabelMatch repo{key, "repo"};
+  REQUIRE(s.clientsWith(1, repo).size() == 1);
+  CHECK(s.clientsWith(1, repo)[0].name == "in");
+  REQUIRE(s.usersWith(1, repo).size() == 1);
+  CHECK(s.usersWith(1, repo)[0].username == "in");
+  CHECK(s.usersWith(other.id, repo)[0].username == "other-tenant");
+  REQUIRE(s.tenantsWith(repo).size() == 1);
+  CHECK(s.tenantsWith(repo)[0].name == "finance");
+  CHECK(s.clientsWith(1, {"os", "repo"}).size() == 1);
+  CHECK(s.flowsWith(1, repo).empty());
+}
