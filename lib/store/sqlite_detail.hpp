@@ -151,11 +151,9 @@ inline std::map<std::string, std::string> readLabels(const SQLite::Column& c) {
   return labels.get<std::map<std::string, std::string>>();
 }
 
-// ":label" and ":value" of a query narrowed by `labelMatches(column)`. Labels are stored as
-// a JSON object; its key goes into a JSON path, quoted, so any key text is taken literally.
-inline std::string labelMatches(std::string_view column) {
-  return "json_extract(" + std::string(column) + ", :label) = :value";
-}
+// ":label" and ":value" of a query narrowed by "json_extract(labels, :label) = :value".
+// Labels are stored as a JSON object; the key goes into a JSON path quoted, so it is taken
+// literally.
 inline void bindLabel(SQLite::Statement& q, const LabelMatch& match) {
   q.bind(":label", "$." + nlohmann::json(std::string(match.key)).dump());
   q.bind(":value", std::string(match.value));

@@ -55,8 +55,8 @@ std::vector<model::Flow> SqliteStore::flows(int64_t tenant_id, const Page& page)
 
 std::vector<model::Flow> SqliteStore::flowsWith(int64_t tenant_id, const LabelMatch& match) {
   return locked([&](SQLite::Database& db) {
-    SQLite::Statement q(db, std::string(kFlowQuery) + " AND " + sqlite::labelMatches("f.labels") +
-                                " ORDER BY f.name");
+    SQLite::Statement q(db, std::string(kFlowQuery) +
+                                " AND json_extract(f.labels, :label) = :value ORDER BY f.name");
     q.bind(":tenant", tenant_id);
     sqlite::bindLabel(q, match);
     std::vector<model::Flow> out;

@@ -109,8 +109,9 @@ std::vector<model::Tenant> SqliteStore::tenants(const Page& page) {
 
 std::vector<model::Tenant> SqliteStore::tenantsWith(const LabelMatch& match) {
   return locked([&](SQLite::Database& db) {
-    SQLite::Statement q(db, std::string("SELECT ") + kTenantColumns + " FROM tenants WHERE " +
-                                sqlite::labelMatches("labels") + " ORDER BY name");
+    SQLite::Statement q(
+        db, std::string("SELECT ") + kTenantColumns +
+                " FROM tenants WHERE json_extract(labels, :label) = :value ORDER BY name");
     sqlite::bindLabel(q, match);
     return readAll<model::Tenant>(q, readTenant);
   });
@@ -192,8 +193,8 @@ std::vector<model::User> SqliteStore::users(int64_t tenant_id, const Page& page)
 std::vector<model::User> SqliteStore::usersWith(int64_t tenant_id, const LabelMatch& match) {
   return locked([&](SQLite::Database& db) {
     SQLite::Statement q(db, std::string("SELECT ") + kUserColumns +
-                                " FROM users WHERE tenant_id = :tenant AND " +
-                                sqlite::labelMatches("labels") + " ORDER BY username");
+                                " FROM users WHERE tenant_id = :tenant AND json_extract(labels, "
+                                ":label) = :value ORDER BY username");
     q.bind(":tenant", tenant_id);
     sqlite::bindLabel(q, match);
     return readAll<model::User>(q, readUser);

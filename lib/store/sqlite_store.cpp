@@ -207,8 +207,8 @@ std::vector<model::Client> SqliteStore::clients(int64_t tenant_id) {
 
 std::vector<model::Client> SqliteStore::clientsWith(int64_t tenant_id, const LabelMatch& match) {
   return locked([&](SQLite::Database& db) {
-    SQLite::Statement q(db, selectClients("WHERE c.tenant_id = :tenant AND " +
-                                          sqlite::labelMatches("c.labels") + " ORDER BY c.id"));
+    SQLite::Statement q(db, selectClients("WHERE c.tenant_id = :tenant AND json_extract(c.labels, "
+                                          ":label) = :value ORDER BY c.id"));
     q.bind(":tenant", tenant_id);
     sqlite::bindLabel(q, match);
     return readClients(q);
