@@ -69,6 +69,7 @@ int serve(const core::DaemonConfig& config) {
     transport.post([&hub, revoked = std::move(revoked)] { hub.closeWhere(revoked); });
   };
   const int port = transport.listen();
+  app.startTimers();
   log.info("listening",
            {{"addr", fmt::format("{}:{}", config.listen_host, port)},
             {"db", config.db.string()},

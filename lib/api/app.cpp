@@ -23,11 +23,12 @@ App::App(const core::DaemonConfig& config, store::Store& store, const core::Cloc
       clock_(clock),
       registry_(config.heartbeat_timeout),
       bus_(clock),
-      writer_(liveness ? *liveness : store, config.flush_interval, log),
+      liveness_sink_(liveness ? *liveness : store),
+      writer_(liveness_sink_, config.flush_interval, log),
       auth_(loadJwt(store, clock), registry_, directory_, clock),
       failures_per_user_(clock, kFailuresPerUser, kUserWindow),
       failures_per_address_(clock, kFailuresPerAddress, kAddressWindow),
-      domain_({clock, log, store, directory_, registry_, bus_}),
+      domain_({clock, log, store, directory_, registry_, bus_}, blocking),
       services_{clock,
                 log,
                 domain_,
@@ -44,10 +45,12 @@ App::App(const core::DaemonConfig& config, store::Store& store, const core::Cloc
       detector_(registry_, writer_, bus_, log, config.heartbeat_check_interval) {
   directory_.load(store.tenants({}), store.allUsers(), store.allTokens());
   registry_.load(store.clients(0), clock.now());
+  liveness_sink_.attach(domain_.runs);
+  domain_.runs.load();
 }
 
 App::~App() {
-  writer_.stop();
+  stop();
 }
 
 void App::reloadKeys() {

@@ -37,14 +37,21 @@ class App {
   void reloadKeys();
   /// Persists API-token last-used times noted since the last call (run off the loop).
   void saveTokenUse();
-  /// Flushes buffered heartbeats and stops the writer (graceful shutdown).
-  void stop() { writer_.stop(); }
+  /// Starts the run timers (offers, queue and run timeouts, long polls, retention).
+  void startTimers() { domain_.runs.startTimers(); }
+  /// Stops the run timers, flushes buffered heartbeats and stops the writer (graceful
+  /// shutdown).
+  void stop() {
+    domain_.runs.stopTimers();
+    writer_.stop();
+  }
 
  private:
   store::Store& store_;
   const core::Clock& clock_;
   live::ClientRegistry registry_;
   live::EventBus bus_;
+  domain::OfflineRunsSink liveness_sink_;
   store::HeartbeatWriter writer_;
   auth::Directory directory_;
   Authenticator auth_;

@@ -44,6 +44,18 @@ std::optional<bool> Fields::boolean(const char* name) {
   return v->get<bool>();
 }
 
+std::optional<int64_t> Fields::integer(const char* name, bool required, int64_t min, int64_t max) {
+  const auto* v = find(name, required);
+  if (!v) return std::nullopt;
+  if (!v->is_number_integer() || v->get<int64_t>() < min || v->get<int64_t>() > max) {
+    problem(name,
+            "value must be an integer from " + std::to_string(min) + " to " + std::to_string(max),
+            "type_error.integer");
+    return std::nullopt;
+  }
+  return v->get<int64_t>();
+}
+
 std::optional<model::Role> Fields::role(const char* name, bool required) {
   auto text = string(name, required);
   if (!text) return std::nullopt;

@@ -25,6 +25,8 @@ class Fields {
   std::optional<std::string> string(const char* name, bool required,
                                     size_t max_bytes = kMaxStringBytes);
   std::optional<bool> boolean(const char* name);
+  /// An integer within [min, max].
+  std::optional<int64_t> integer(const char* name, bool required, int64_t min, int64_t max);
   std::optional<model::Role> role(const char* name, bool required);
   /// A new password: a string that model::checkPassword accepts.
   std::optional<std::string> password(const char* name, bool required);

@@ -27,6 +27,19 @@ void checkRobotScope(Services& s, const auth::Principal& p, int64_t client_id) {
     throw Error(ErrorCode::kPermissionDenied, "this token belongs to another client");
 }
 
+// {"assigned":[ids],"cancel":[ids]}
+std::string runsText(const domain::RobotRuns& runs) {
+  auto list = [](const std::vector<int64_t>& ids) {
+    std::string out = "[";
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (i) out += ',';
+      out += std::to_string(ids[i]);
+    }
+    return out + "]";
+  };
+  return R"({"assigned":)" + list(runs.assigned) + R"(,"cancel":)" + list(runs.cancel) + "}";
+}
+
 }  // namespace
 
 // The hot path: validate, update memory, queue the timestamp for the writer, answer. Only a
@@ -42,13 +55,15 @@ std::optional<Response> acceptHeartbeat(Services& s, const auth::Principal& call
     throw Error(ErrorCode::kNotFound, "client " + std::to_string(hb.client_id) + " not found");
 
   // The reply of SPEC §3.1, written as text (keys in nlohmann::json's order): the hot path.
+  // `runs` (SPEC §10) tells a robot that only speaks HTTP what waits for it.
   Response reply;
   reply.body = R"({"client_id":)" + std::to_string(hb.client_id) +
                R"(,"heartbeat_timeout_seconds":)" + std::to_string(s.heartbeat_timeout.count()) +
                R"(,"last_heartbeat":")" + core::formatRfc3339(now) +
                R"(","next_heartbeat_seconds":)" +
                std::to_string(std::max<int64_t>(1, s.heartbeat_timeout.count() / 3)) +
-               R"(,"status":")" + std::string(model::toString(touched->live.status)) + "\"}";
+               R"(,"runs":)" + runsText(s.domain.runs.robotRuns(hb.client_id)) + R"(,"status":")" +
+               std::string(model::toString(touched->live.status)) + "\"}";
   live::publishHeartbeat(s.bus, caller.tenant_id, hb.client_id, touched->name, touched->live);
   if (!touched->event) {  // the common case: nothing else needs the liveness
     s.writer.enqueue(hb.client_id, std::move(touched->live));
@@ -65,6 +80,7 @@ std::optional<Response> acceptHeartbeat(Services& s, const auth::Principal& call
       {std::move(*touched->event)},
       [&s, answer, reply = std::move(reply), transition = std::move(transition)] {
         live::publishTransition(s.bus, transition);
+        if (model::isOnline(transition.event.to)) s.domain.runs.robotChanged();
         if (*answer) std::exchange(*answer, nullptr)(reply);
       },
       [answer] {

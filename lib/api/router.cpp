@@ -49,6 +49,10 @@ bool mediaTypeIs(std::string_view header, std::string_view type) {
 void decodeBody(const Route& route, Call& call) {
   const auto& req = call.request;
   if (route.body == BodyKind::kNone) return;
+  if (route.body == BodyKind::kJsonOrEmpty && req.body.empty()) {
+    call.json = nlohmann::json::object();  // every field is optional
+    return;
+  }
   const bool form = mediaTypeIs(req.content_type, "application/x-www-form-urlencoded");
   // Robots of the old platform sometimes omit Content-Type; treat that as JSON.
   const bool json = req.content_type.empty() || mediaTypeIs(req.content_type, "application/json");

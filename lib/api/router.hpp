@@ -19,7 +19,7 @@
 namespace rpa::api {
 
 /// What a route accepts as a body; others are refused before the handler runs.
-enum class BodyKind { kNone, kJson, kJsonOrForm };
+enum class BodyKind { kNone, kJson, kJsonOrForm, kJsonOrEmpty };
 
 /// Where a route's handler runs: on the event loop (cheap, in-memory work) or on a worker
 /// (anything that touches the disk, hashes a password or may take long).

@@ -41,8 +41,25 @@ Handler getFlow(Services& s);
 Handler deleteFlow(Services& s);
 Handler listFlowRevisions(Services& s);
 Handler rollbackFlow(Services& s);
+Handler createRun(Services& s);  // run_routes.cpp
+Handler listRuns(Services& s);
+Handler getRun(Services& s);
+Handler cancelRun(Services& s);
+Handler runLogs(Services& s);
+Handler nextRobotRun(Services& s);
+Handler acceptRobotRun(Services& s);
+Handler reportRobotRun(Services& s);
+Handler logRobotRun(Services& s);
+Handler finishRobotRun(Services& s);
 Handler receiveHeartbeat(Services& s);  // heartbeat_routes.cpp
 Handler heartbeatStatus(Services& s);
+
+/// The bodies of a robot's run messages (SPEC §10), the same over HTTP and the WebSocket;
+/// each throws core::Error{kInvalidArgument} naming every bad field.
+domain::StepReport decodeStepReport(const nlohmann::json& body);
+std::pair<int64_t, std::vector<model::LogLine>> decodeLogBatch(const nlohmann::json& body,
+                                                               core::TimePoint now);
+std::pair<model::RunState, std::string> decodeFinish(const nlohmann::json& body);
 
 /// A heartbeat as SPEC §3.1 defines it, from HTTP or a WebSocket frame: validates `body`
 /// (throws core::Error), applies it, publishes it, and returns the HTTP reply; when it changed

@@ -146,9 +146,21 @@ void WsHub::subscribe(Session& s, uint64_t id, const json& msg) {
   if (!s.topics.contains(topic) && s.topics.size() >= limits_.max_subscriptions)
     throw Error(ErrorCode::kInvalidArgument,
                 "at most " + std::to_string(limits_.max_subscriptions) + " subscriptions");
+  auto ack = json{{"topic", live::toString(topic)}};
+  if (auto run = msg.find("run_id"); run != msg.end() && !run->is_null()) {
+    if (topic != Topic::kRuns)
+      throw Error(ErrorCode::kInvalidArgument, "run_id goes with the topic runs only");
+    if (!run->is_number_integer() || run->get<int64_t>() < 1)
+      throw Error(ErrorCode::kInvalidArgument, "run_id must be a run's id: a positive integer");
+    if (!s.log_runs.contains(run->get<int64_t>()) && s.log_runs.size() >= limits_.max_log_runs)
+      throw Error(ErrorCode::kInvalidArgument, "at most " + std::to_string(limits_.max_log_runs) +
+                                                   " runs' logs at once; unsubscribe one first");
+    s.log_runs.insert(run->get<int64_t>());
+    ack["run_id"] = run->get<int64_t>();
+  }
   s.topics.insert(topic);
   if (topic != Topic::kSystem) subscribersOf(topic).insert(id);
-  push(id, s, systemMessage("subscribed", {{"topic", live::toString(topic)}}));
+  push(id, s, systemMessage("subscribed", std::move(ack)));
   if (!since) return;
 
   auto replay = bus_.range(*since, delivered_);
@@ -179,7 +191,17 @@ void WsHub::unsubscribe(Session& s, uint64_t id, const json& msg) {
   const Topic topic = requireTopic(msg);
   if (topic == Topic::kSystem)
     throw Error(ErrorCode::kInvalidArgument, "every connection stays subscribed to system");
+  if (auto run = msg.find("run_id");
+      topic == Topic::kRuns && run != msg.end() && run->is_number_integer()) {
+    // Only that run's logs; the run states keep coming.
+    s.log_runs.erase(run->get<int64_t>());
+    push(id, s,
+         systemMessage("unsubscribed",
+                       {{"topic", live::toString(topic)}, {"run_id", run->get<int64_t>()}}));
+    return;
+  }
   s.topics.erase(topic);
+  if (topic == Topic::kRuns) s.log_runs.clear();
   subscribersOf(topic).erase(id);
   push(id, s, systemMessage("unsubscribed", {{"topic", live::toString(topic)}}));
 }
@@ -208,7 +230,8 @@ void WsHub::replyTo(uint64_t id, const Response& r) {
 
 bool WsHub::mayReceive(const Session& s, const live::Event& e) const {
   return s.topics.contains(e.topic) &&
-         (e.tenant_id == s.who.tenant_id || (s.who.system_admin && !s.who.isClient()));
+         (e.tenant_id == s.who.tenant_id || (s.who.system_admin && !s.who.isClient())) &&
+         (e.subject == 0 || s.log_runs.contains(e.subject));
 }
 
 void WsHub::deliver() {
@@ -218,7 +241,7 @@ void WsHub::deliver() {
     // The loop fell further behind than the replay buffer: nobody can be told what was lost,
     // so every subscriber re-lists.
     delivered_ = bus_.lastSeq();
-    for (Topic t : {Topic::kClientStatus, Topic::kHeartbeat, Topic::kFlows})
+    for (Topic t : {Topic::kClientStatus, Topic::kHeartbeat, Topic::kFlows, Topic::kRuns})
       for (uint64_t id : subscribersOf(t))
         push(id, sessions_.at(id),
              message("RESYNC_REQUIRED", live::toString(t),

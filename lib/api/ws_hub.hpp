@@ -28,6 +28,7 @@ struct WsLimits {
   size_t max_message_bytes = 64 * 1024;  // a larger client message gets ERROR; the socket lives
   size_t max_queue_bytes = 1 << 20;      // output a reader has not taken; beyond: close 1008
   size_t max_subscriptions = 8;          // topics at once, system included
+  size_t max_log_runs = 16;              // runs whose logs one connection follows at once
 };
 
 /// Close codes the hub asks for (RFC 6455).
@@ -94,7 +95,8 @@ class WsHub {
     auth::Principal who;
     std::string peer_ip;
     std::set<live::Topic> topics{live::Topic::kSystem};
-    std::string message;  // fragments so far
+    std::set<int64_t> log_runs;  // runs whose RUN_LOG it subscribed to
+    std::string message;         // fragments so far
     bool oversized = false;
     std::deque<Frame> queue;
     size_t queued_bytes = 0;
@@ -123,7 +125,7 @@ class WsHub {
   std::unordered_map<uint64_t, Session> sessions_;
   // Subscribers per topic (system aside, which every session has): deliver() visits only
   // those of the event's topic, never every robot connection.
-  std::set<uint64_t> subscribers_[3];  // by live::Topic: kClientStatus, kHeartbeat, kFlows
+  std::set<uint64_t> subscribers_[4];  // by live::Topic: kClientStatus, kHeartbeat, kFlows, kRuns
   std::set<uint64_t>& subscribersOf(live::Topic t) { return subscribers_[static_cast<size_t>(t)]; }
   uint64_t next_id_ = 1;
   uint64_t delivered_ = 0;  // the newest seq queued to subscribers

@@ -29,6 +29,9 @@ constexpr std::array kTable = {
   PermissionRule{P::kFlowsRead,     "flows.read",     Role::kViewer,   false, false,   false},
   PermissionRule{P::kFlowsWrite,    "flows.write",    Role::kOperator, false, false,   false},
   PermissionRule{P::kApply,         "apply",          Role::kOperator, false, false,   false},
+  PermissionRule{P::kRunsRead,      "runs.read",      Role::kViewer,   false, false,   false},
+  PermissionRule{P::kRunsWrite,     "runs.write",     Role::kOperator, false, false,   false},
+  PermissionRule{P::kRobotRuns,     "robot.runs",     std::nullopt,    true,  false,   false},
 };
 // clang-format on
 
@@ -38,7 +41,7 @@ constexpr bool inEnumOrder() {
   return true;
 }
 static_assert(inEnumOrder(), "permissionTable(): one row per Permission, in enum order");
-static_assert(kTable.size() == static_cast<size_t>(P::kApply) + 1,
+static_assert(kTable.size() == static_cast<size_t>(P::kRobotRuns) + 1,
               "permissionTable(): a Permission has no row");
 
 }  // namespace

@@ -28,6 +28,9 @@ enum class Permission {
   kFlowsRead,      // list and read flows and their revisions
   kFlowsWrite,     // change, roll back and delete flows
   kApply,          // send a batch to /apply; each document then needs its kind's permission
+  kRunsRead,       // list and read runs and their logs
+  kRunsWrite,      // start and cancel runs
+  kRobotRuns,      // a robot taking and reporting its own runs
 };
 
 struct PermissionRule {

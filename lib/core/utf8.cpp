@@ -23,4 +23,12 @@ std::optional<size_t> invalidUtf8At(std::string_view s) {
   return std::nullopt;
 }
 
+std::string truncateUtf8(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  size_t end = max_bytes;
+  // Back off continuation bytes (10xxxxxx) to the start of the sequence they belong to.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end));
+}
+
 }  // namespace rpa::core

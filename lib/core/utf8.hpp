@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace rpa::core {
@@ -10,5 +11,8 @@ namespace rpa::core {
 /// forms and surrogates included), or nullopt when all of it is. Text from outside must pass
 /// before it reaches JSON, the database or the log.
 std::optional<size_t> invalidUtf8At(std::string_view text);
+
+/// The longest prefix of `text` of at most `max_bytes` that does not cut a UTF-8 sequence.
+std::string truncateUtf8(std::string_view text, size_t max_bytes);
 
 }  // namespace rpa::core

@@ -45,6 +45,10 @@ struct Context {
   live::ClientRegistry& registry;
   live::EventBus& bus;
   SessionCloser close_sessions = [](auto) {};
+  /// A robot was registered, changed (labels, capacity) or removed: its runs and the queue
+  /// must know (Domain points it at Runs).
+  std::function<void(int64_t tenant_id, int64_t client_id, bool removed)> robot_changed =
+      [](int64_t, int64_t, bool) {};
 };
 
 /// The last step of every change: its audit entry, in the actor's tenant, written where it is

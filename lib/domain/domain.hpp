@@ -3,6 +3,7 @@
 #include "lib/domain/context.hpp"
 #include "lib/domain/fleet.hpp"
 #include "lib/domain/identity.hpp"
+#include "lib/domain/runs.hpp"
 
 namespace rpa::domain {
 
@@ -10,13 +11,19 @@ namespace rpa::domain {
 /// updates the mirrors, tells live sessions and events, and writes the audit entry, in that
 /// order (Context). Handlers decode and validate, then call these.
 struct Domain {
-  explicit Domain(Context c)
+  Domain(Context c, core::Executor& blocking, RunLimits run_limits = {})
       : context(std::move(c)),
         tenants(context),
         users(context),
         tokens(context),
         clients(context),
-        flows(context) {}
+        flows(context),
+        runs(context, blocking, run_limits) {
+    context.robot_changed = [this](int64_t tenant_id, int64_t client_id, bool removed) {
+      if (removed) runs.robotRemoved(tenant_id, client_id);
+      runs.robotChanged();
+    };
+  }
   Domain(const Domain&) = delete;
   Domain& operator=(const Domain&) = delete;
 
@@ -26,6 +33,7 @@ struct Domain {
   Tokens tokens;
   Clients clients;
   Flows flows;
+  Runs runs;
 };
 
 }  // namespace rpa::domain

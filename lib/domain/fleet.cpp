@@ -55,6 +55,7 @@ void Clients::committed(const Actor& actor, const model::Client& client, Change 
       c_.log.info("client deleted", {{"client", client.id}, {"tenant", client.tenant_id}});
       break;
   }
+  c_.robot_changed(client.tenant_id, client.id, change == Change::kRemoved);
   audit(c_, actor, note, "client/" + std::to_string(client.id));
 }
 

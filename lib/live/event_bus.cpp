@@ -7,7 +7,8 @@
 namespace rpa::live {
 
 namespace {
-constexpr std::string_view kTopicNames[] = {"client_status", "heartbeat", "flows", "system"};
+constexpr std::string_view kTopicNames[] = {"client_status", "heartbeat", "flows", "runs",
+                                            "system"};
 }
 
 std::string_view toString(Topic topic) {
@@ -24,16 +25,17 @@ EventBus::EventBus(const core::Clock& clock, ReplayLimits limits)
     : clock_(clock), limits_(limits) {}
 
 uint64_t EventBus::publish(Topic topic, std::string_view type, int64_t tenant_id,
-                           nlohmann::json data) {
+                           nlohmann::json data, int64_t subject) {
   return publishText(topic, type, tenant_id,
-                     data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                     data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), subject);
 }
 
 uint64_t EventBus::publishText(Topic topic, std::string_view type, int64_t tenant_id,
-                               std::string data) {
+                               std::string data, int64_t subject) {
   auto event = std::make_shared<Event>();
   event->topic = topic;
   event->tenant_id = tenant_id;
+  event->subject = subject;
   event->at = clock_.now();
   // Keys in nlohmann::json's (sorted) order, as every other frame rpad writes.
   std::string& f = event->frame;

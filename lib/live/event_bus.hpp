@@ -17,7 +17,7 @@
 namespace rpa::live {
 
 /// WebSocket topics (SPEC §3.3). Every connection is subscribed to kSystem.
-enum class Topic { kClientStatus, kHeartbeat, kFlows, kSystem };
+enum class Topic { kClientStatus, kHeartbeat, kFlows, kRuns, kSystem };
 std::string_view toString(Topic topic);
 std::optional<Topic> parseTopic(std::string_view name);
 
@@ -26,6 +26,7 @@ struct Event {
   uint64_t seq = 0;
   Topic topic = Topic::kSystem;
   int64_t tenant_id = 0;
+  int64_t subject = 0;  // the run a RUN_LOG is of: only that run's subscribers receive it
   core::TimePoint at{};
   std::string frame;  // {"type","topic","seq","timestamp","data"}
 };
@@ -55,9 +56,11 @@ class EventBus {
   void onPublish(std::function<void()> wake) { wake_ = std::move(wake); }
 
   /// Assigns the next seq, serialises the frame once and keeps it for replay. Returns the seq.
-  uint64_t publish(Topic topic, std::string_view type, int64_t tenant_id, nlohmann::json data);
+  uint64_t publish(Topic topic, std::string_view type, int64_t tenant_id, nlohmann::json data,
+                   int64_t subject = 0);
   /// The same with `data` already serialised as a JSON object (the heartbeat hot path).
-  uint64_t publishText(Topic topic, std::string_view type, int64_t tenant_id, std::string data);
+  uint64_t publishText(Topic topic, std::string_view type, int64_t tenant_id, std::string data,
+                       int64_t subject = 0);
 
   /// The seq of the newest event; 0 before the first.
   uint64_t lastSeq() const;

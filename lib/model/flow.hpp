@@ -41,6 +41,8 @@ struct StepSpec {
   std::optional<core::Millis> timeout;
 };
 
+inline constexpr core::Millis kDefaultQueueTimeout = std::chrono::hours(1);
+
 /// A flow's spec (SPEC §6) with the server's defaults filled in: what revisions store.
 struct FlowSpec {
   std::string description;
@@ -49,6 +51,9 @@ struct FlowSpec {
   Labels target;         // robots must carry all of these labels
   core::Millis timeout{std::chrono::hours(1)};
   int concurrency = 1;  // runs of this flow at once, 1..1000
+  /// A run still queued this long ends timed_out; none given: kDefaultQueueTimeout. Kept
+  /// apart from the default so that specs written before it existed keep their hash.
+  std::optional<core::Millis> queue_timeout;
   /// By name: a YAML mapping has no order, so neither has the canonical form.
   std::map<std::string, ParamSpec> params;
   std::vector<StepSpec> steps;  // in the order written

@@ -64,8 +64,8 @@ class FlowDecoder {
   FlowSpec decode(const YAML::Node& node) {
     d_.map(node, "spec");
     d_.onlyKeys(node, "a Flow's spec",
-                {"description", "schedule", "timezone", "target", "timeout", "concurrency",
-                 "params", "steps"});
+                {"description", "schedule", "timezone", "target", "timeout", "queue_timeout",
+                 "concurrency", "params", "steps"});
     FlowSpec s;
     if (auto v = node["description"]) s.description = d_.string(v, "description");
     if (auto v = node["schedule"]) s.schedule = schedule(v);
@@ -76,6 +76,7 @@ class FlowDecoder {
       if (auto labels = v["labels"]) s.target = d_.stringMap(labels, "target.labels");
     }
     if (auto v = node["timeout"]) s.timeout = positive(v, "timeout");
+    if (auto v = node["queue_timeout"]) s.queue_timeout = positive(v, "queue_timeout");
     if (auto v = node["concurrency"]) s.concurrency = d_.integer(v, "concurrency", 1, 1000);
     if (auto v = node["params"]) params(v, s);
     const auto steps_node = node["steps"];
@@ -398,6 +399,7 @@ nlohmann::ordered_json encodeFlowSpec(const FlowSpec& s) {
   if (!s.timezone.empty()) out["timezone"] = s.timezone;
   if (!s.target.empty()) out["target"] = {{"labels", s.target}};
   out["timeout"] = formatDuration(s.timeout);
+  if (s.queue_timeout) out["queue_timeout"] = formatDuration(*s.queue_timeout);
   out["concurrency"] = s.concurrency;
   if (!s.params.empty()) {
     nlohmann::ordered_json params = nlohmann::ordered_json::object();

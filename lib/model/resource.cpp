@@ -299,4 +299,15 @@ Resource userResource(const User& user, std::string tenant) {
   return r;
 }
 
+FlowSpec decodeStoredSpec(std::string_view flow, std::string_view spec_json) {
+  const std::string doc = R"({"apiVersion":"rpa/v1","kind":"Flow","metadata":{"name":)" +
+                          nlohmann::json(std::string(flow)).dump() + R"(},"spec":)" +
+                          std::string(spec_json) + "}";
+  auto decoded = decodeResources(doc, "flow/" + std::string(flow));
+  if (!decoded.problems.empty() || decoded.resources.size() != 1)
+    throw core::Error(core::ErrorCode::kInternal,
+                      "the stored spec of flow " + std::string(flow) + " does not decode");
+  return std::get<FlowSpec>(decoded.resources.front().spec);
+}
+
 }  // namespace rpa::model

@@ -91,6 +91,10 @@ void throwIfProblems(const std::vector<Problem>& problems);
 nlohmann::ordered_json toJson(const Resource& resource);
 std::string toYaml(const Resource& resource);
 
+/// A stored revision's spec (its canonical JSON) decoded again, for the runs of that revision.
+/// Throws core::Error{kInternal} when it does not decode: what rpad stored always does.
+FlowSpec decodeStoredSpec(std::string_view flow, std::string_view spec_json);
+
 Resource tenantResource(const Tenant& tenant);
 Resource userResource(const User& user, std::string tenant);
 

@@ -1,23 +1,8 @@
 #include "lib/runs/run_state.hpp"
 
-#include <array>
-#include <utility>
-
 namespace rpa::runs {
 
 namespace {
-
-constexpr std::array<std::pair<RunState, std::string_view>, 9> kNames{{
-    {RunState::kQueued, "queued"},
-    {RunState::kAssigned, "assigned"},
-    {RunState::kRunning, "running"},
-    {RunState::kCancelling, "cancelling"},
-    {RunState::kSucceeded, "succeeded"},
-    {RunState::kFailed, "failed"},
-    {RunState::kCancelled, "cancelled"},
-    {RunState::kTimedOut, "timed_out"},
-    {RunState::kLost, "lost"},
-}};
 
 Step moved(const RunPosition& at, RunState state, std::string_view why = {}) {
   return {Step::Kind::kMoved, {state, std::string(why), at.started || state == RunState::kRunning}};
@@ -44,36 +29,6 @@ Step finish(const RunPosition& at, RunState reported) {
 
 }  // namespace
 
-std::string_view toString(RunState state) {
-  for (const auto& [s, name] : kNames)
-    if (s == state) return name;
-  return "queued";
-}
-
-std::optional<RunState> parseRunState(std::string_view text) {
-  for (const auto& [s, name] : kNames)
-    if (name == text) return s;
-  return std::nullopt;
-}
-
-bool isTerminal(RunState state) {
-  switch (state) {
-    case RunState::kSucceeded:
-    case RunState::kFailed:
-    case RunState::kCancelled:
-    case RunState::kTimedOut:
-    case RunState::kLost:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool holdsSlot(RunState state) {
-  return state == RunState::kAssigned || state == RunState::kRunning ||
-         state == RunState::kCancelling;
-}
-
 Step next(const RunPosition& at, RunEvent event) {
   const RunState s = at.state;
   switch (event) {
@@ -82,7 +37,9 @@ Step next(const RunPosition& at, RunEvent event) {
       return {Step::Kind::kRefused, at};
     case RunEvent::kOfferExpired:
       if (s == RunState::kAssigned) return moved(at, RunState::kQueued);
-      return unchanged(at);  // accepted meanwhile, or cancelled: the lease no longer matters
+      // Cancelled before its robot took it, which then never did: nothing runs to confirm.
+      if (s == RunState::kCancelling && !at.started) return finish(at, RunState::kCancelled);
+      return unchanged(at);  // accepted meanwhile: the lease no longer matters
     case RunEvent::kAccepted:
       if (s == RunState::kAssigned) return moved(at, RunState::kRunning);
       if (s == RunState::kRunning || s == RunState::kCancelling) return unchanged(at);  // a repeat

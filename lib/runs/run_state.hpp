@@ -4,28 +4,15 @@
 #include <string>
 #include <string_view>
 
+#include "lib/model/run.hpp"
+
 namespace rpa::runs {
 
-/// A run's state (SPEC §10). queued → assigned → running → one terminal state; cancelling sits
-/// between a cancel (or rpad's run timeout) of an assigned or running run and its confirmation.
-enum class RunState {
-  kQueued,
-  kAssigned,
-  kRunning,
-  kCancelling,
-  kSucceeded,
-  kFailed,
-  kCancelled,
-  kTimedOut,
-  kLost,
-};
-
-std::string_view toString(RunState state);
-std::optional<RunState> parseRunState(std::string_view text);
-/// Terminal states are written once and never change.
-bool isTerminal(RunState state);
-/// Assigned, running or cancelling: the run holds one of its robot's capacity slots.
-bool holdsSlot(RunState state);
+using model::holdsSlot;
+using model::isTerminal;
+using model::parseRunState;
+using model::RunState;
+using model::toString;
 
 /// Why a run is not `succeeded`: the `reason` of the run object.
 namespace reason {

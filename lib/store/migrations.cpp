@@ -179,7 +179,57 @@ DROP TABLE users;
 ALTER TABLE users_v4 RENAME TO users;
 )sql";
 
-constexpr std::array<std::string_view, 4> kMigrations = {kV1, kV2, kV3, kV4};
+// Runs (SPEC §10): one row per run with its frozen revision and params, its steps and their
+// attempts as JSON (read and written whole, small), and its log lines keyed (run, seq). A run
+// names its client without a foreign key: the history of a deleted robot stays.
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  flow TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  late_outcome TEXT NOT NULL DEFAULT '',
+  params TEXT NOT NULL DEFAULT '{}',
+  client_id INTEGER,
+  client TEXT NOT NULL DEFAULT '',
+  pinned_client TEXT NOT NULL DEFAULT '',
+  created_by TEXT NOT NULL,
+  idempotency_key TEXT,
+  request_hash TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  assigned_at INTEGER,
+  started_at INTEGER,
+  finished_at INTEGER,
+  offer_expires_at INTEGER,
+  queue_deadline INTEGER NOT NULL,
+  run_deadline INTEGER,
+  log_next_seq INTEGER NOT NULL DEFAULT 1,
+  log_bytes INTEGER NOT NULL DEFAULT 0,
+  dropped_log_lines INTEGER NOT NULL DEFAULT 0,
+  steps TEXT NOT NULL DEFAULT '[]',
+  UNIQUE (tenant_id, idempotency_key)
+);
+CREATE INDEX runs_active ON runs (state)
+  WHERE state IN ('queued', 'assigned', 'running', 'cancelling');
+CREATE INDEX runs_by_client ON runs (client_id, state);
+CREATE INDEX runs_by_flow ON runs (tenant_id, flow, id);
+CREATE INDEX runs_by_finish ON runs (finished_at) WHERE finished_at IS NOT NULL;
+
+CREATE TABLE run_logs (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  step TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  line TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<std::string_view, 5> kMigrations = {kV1, kV2, kV3, kV4, kV5};
 
 }  // namespace
 

@@ -72,6 +72,17 @@ class SqliteStore final : public Store {
   void saveLiveness(const std::vector<LivenessUpdate>& updates,
                     const std::vector<model::ClientEvent>& events) override;
   std::vector<model::ClientEvent> clientEvents(int64_t tenant_id, int64_t client_id) override;
+  model::Run createRun(model::Run run) override;
+  std::optional<model::Run> run(int64_t tenant_id, int64_t id) override;
+  std::optional<model::Run> runByKey(int64_t tenant_id, std::string_view key) override;
+  std::vector<model::Run> runs(const RunQuery& query) override;
+  std::vector<model::Run> activeRuns() override;
+  std::vector<model::Run> runsOnClient(int64_t client_id) override;
+  bool updateRun(const model::Run& run, model::RunState expected) override;
+  void appendRunLogs(const model::Run& run, const std::vector<model::LogLine>& lines) override;
+  std::vector<model::LogLine> runLogs(int64_t tenant_id, int64_t run_id, int64_t after,
+                                      size_t limit) override;
+  size_t deleteRunsFinishedBefore(core::TimePoint cutoff) override;
   void backup(const std::filesystem::path& destination) override;
 
  private:

@@ -14,6 +14,7 @@
 #include "lib/model/audit.hpp"
 #include "lib/model/client.hpp"
 #include "lib/model/flow.hpp"
+#include "lib/model/run.hpp"
 #include "lib/model/tenant.hpp"
 #include "lib/model/user.hpp"
 
@@ -58,6 +59,16 @@ struct AuditQuery {
   int64_t tenant_id = 0;
   std::string action;     // exact action, or a prefix ending in '.' ("user."); empty: all
   int64_t before_id = 0;  // 0: from the newest
+  size_t limit = 100;
+};
+
+/// A page of a tenant's runs, newest first, narrowed by flow, state and client.
+struct RunQuery {
+  int64_t tenant_id = 0;
+  std::string flow;                      // empty: every flow
+  std::optional<model::RunState> state;  // none: every state
+  std::string client;                    // a robot's name; empty: every robot
+  int64_t before_id = 0;                 // 0: from the newest
   size_t limit = 100;
 };
 
@@ -178,6 +189,32 @@ class Store : public LivenessSink {
   /// revision number.
   virtual std::vector<model::FlowRevision> flowRevisions(int64_t tenant_id, std::string_view flow,
                                                          const Page& page) = 0;
+
+  /// Inserts `run` (id ignored) and returns it with its id. kConflict when the tenant has a
+  /// run with the same idempotency key.
+  virtual model::Run createRun(model::Run run) = 0;
+  /// The run with its frozen spec; nothing when the tenant has no such run.
+  virtual std::optional<model::Run> run(int64_t tenant_id, int64_t id) = 0;
+  virtual std::optional<model::Run> runByKey(int64_t tenant_id, std::string_view key) = 0;
+  /// Runs without their spec, newest first.
+  virtual std::vector<model::Run> runs(const RunQuery& query) = 0;
+  /// Every tenant's runs that are not terminal, oldest first, with their spec (the dispatcher
+  /// at start).
+  virtual std::vector<model::Run> activeRuns() = 0;
+  /// The runs on `client_id` that hold a slot there (assigned, running, cancelling), with
+  /// their spec.
+  virtual std::vector<model::Run> runsOnClient(int64_t client_id) = 0;
+  /// Compare-and-set: stores the state, reason, client, times and steps of `run` if its stored
+  /// state is still `expected`; false otherwise (someone else moved it: read it again).
+  virtual bool updateRun(const model::Run& run, model::RunState expected) = 0;
+  /// Stores `lines` (a repeated seq is ignored) and the run's log counters (log_next_seq,
+  /// log_bytes, dropped_log_lines), in one transaction. The run's state is not touched.
+  virtual void appendRunLogs(const model::Run& run, const std::vector<model::LogLine>& lines) = 0;
+  /// The run's log lines with seq > after, in order, at most `limit`.
+  virtual std::vector<model::LogLine> runLogs(int64_t tenant_id, int64_t run_id, int64_t after,
+                                              size_t limit) = 0;
+  /// Deletes the runs (and their logs) that finished before `cutoff`; returns how many.
+  virtual size_t deleteRunsFinishedBefore(core::TimePoint cutoff) = 0;
 
   /// Copies the live database to `destination` (SQLite online backup; no writer is blocked).
   virtual void backup(const std::filesystem::path& destination) = 0;

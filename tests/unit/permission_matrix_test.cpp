@@ -105,6 +105,23 @@ struct World : Api {
     return store.putFlow(f).name;
   }
 
+  // A run of tenant `t`'s new flow in `state`, on `robot` unless queued; returns its id.
+  int64_t addRun(const model::Tenant& t, model::RunState state, int64_t robot) {
+    model::Run r;
+    r.tenant_id = t.id;
+    r.tenant = t.name;
+    r.flow = addFlow(t);
+    r.revision = 1;
+    r.state = state;
+    if (state != model::RunState::kQueued) r.client_id = robot;
+    if (state == model::RunState::kRunning) r.started_at = clock.now();
+    r.created_by = "test";
+    r.created_at = clock.now();
+    r.queue_deadline = clock.now() + std::chrono::hours(1);
+    r.steps.push_back({"hello", "log", "pending", {}});
+    return store.createRun(r).id;
+  }
+
   std::string session(const std::string& name) {
     const auto& u = users.at(name);
     return app->auth().issueSession(u, u.tenant_id == home.id ? home : acme);
@@ -131,6 +148,8 @@ struct Case {
   std::function<Sent(World&, const Caller&, bool other)> build;
   // A system admin reaches acme through this route (?tenant= or a tenant name).
   bool system_admin_crosses = false;
+  // The route names no tenant's object (a robot's long poll): "other" changes nothing.
+  bool tenant_free = false;
 };
 
 std::string tenantQuery(bool other) {
@@ -167,6 +186,21 @@ std::map<std::string, Case> cases() {
     };
   };
   const auto beat_id = [](W& w, bool other) { return other ? w.robot_acme : w.robot_home; };
+  const auto run = [](std::string suffix, model::RunState state, std::string body = "") {
+    return [suffix, state, body](W& w, const Caller&, bool other) {
+      const int64_t id =
+          other ? w.addRun(w.acme, state, w.robot_acme) : w.addRun(w.home, state, w.robot_home);
+      return Sent{suffix + std::to_string(id) + body, "", ""};
+    };
+  };
+  const auto robot_run = [](std::string action, model::RunState state, std::string body) {
+    return [action, state, body](W& w, const Caller&, bool other) {
+      const int64_t id =
+          other ? w.addRun(w.acme, state, w.robot_acme) : w.addRun(w.home, state, w.robot_home);
+      return Sent{"/api/v1/client/runs/" + std::to_string(id) + "/" + action, body, ""};
+    };
+  };
+  using RS = model::RunState;
 
   // clang-format off
   return {
@@ -220,6 +254,18 @@ std::map<std::string, Case> cases() {
     {"GET /api/v1/clients", {200, fixed("/api/v1/clients"), true}},
     {"GET /api/v1/clients/{id}", {200, client("")}},
     {"DELETE /api/v1/clients/{id}", {204, client("")}},
+    {"POST /api/v1/flows/{name}/runs", {201, flow("/runs", "{}")}},
+    {"GET /api/v1/runs", {200, fixed("/api/v1/runs"), true}},
+    {"GET /api/v1/runs/{id}", {200, run("/api/v1/runs/", RS::kQueued)}},
+    {"POST /api/v1/runs/{id}/cancel", {202, run("/api/v1/runs/", RS::kQueued, "/cancel")}},
+    {"GET /api/v1/runs/{id}/logs", {200, run("/api/v1/runs/", RS::kQueued, "/logs")}},
+    {"GET /api/v1/client/runs/next", {204, [](W&, const Caller&, bool) {
+       return Sent{"/api/v1/client/runs/next", "", ""};
+     }, false, true}},
+    {"POST /api/v1/client/runs/{id}/accept", {200, robot_run("accept", RS::kAssigned, "")}},
+    {"POST /api/v1/client/runs/{id}/events", {200, robot_run("events", RS::kRunning, R"({"step":"hello","state":"running"})")}},
+    {"POST /api/v1/client/runs/{id}/logs", {200, robot_run("logs", RS::kRunning, R"({"seq":1,"lines":[{"line":"x"}]})")}},
+    {"POST /api/v1/client/runs/{id}/finish", {200, robot_run("finish", RS::kRunning, R"({"state":"succeeded"})")}},
     {"POST /api/v1/client/heartbeat", {200, [=](W& w, const Caller&, bool other) {
        return Sent{"/api/v1/client/heartbeat", json{{"client_id", beat_id(w, other)}, {"status", "online"}}.dump(), ""};
      }}},
@@ -267,7 +313,8 @@ TEST_CASE("permission matrix: every route, every caller, own and other tenant") 
             expected = 401;
           else if (!auth::allowed(caller.who, route.permission))
             expected = 403;
-          else if (other && !(rc.system_admin_crosses && caller.who.system_admin))
+          else if (other && !rc.tenant_free &&
+                   !(rc.system_admin_crosses && caller.who.system_admin))
             expected = 404;
         }
         const auto r =

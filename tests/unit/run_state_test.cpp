@@ -134,6 +134,10 @@ TEST_CASE("an accepted run is lost with its robot, one never begun is not") {
   auto gone = next(cancelling, RunEvent::kClientOffline);
   CHECK(gone.to.state == RunState::kCancelled);
   CHECK(gone.to.reason == "cancelled_by");
+  // Or its offer lapsed: the robot never took it, so it is cancelled without a confirmation.
+  auto lapsed = next(cancelling, RunEvent::kOfferExpired);
+  CHECK(lapsed.kind == Kind::kMoved);
+  CHECK(lapsed.to.state == RunState::kCancelled);
   // And an offer that expires goes back to the queue for another robot.
   CHECK(next(at(RunState::kAssigned), RunEvent::kOfferExpired).to.state == RunState::kQueued);
 }
