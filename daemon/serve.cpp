@@ -68,6 +68,10 @@ int serve(const core::DaemonConfig& config) {
   app.domain().context.close_sessions = [&](std::function<bool(const auth::Principal&)> revoked) {
     transport.post([&hub, revoked = std::move(revoked)] { hub.closeWhere(revoked); });
   };
+  // Offers and cancels reach a connected robot at once, on the loop that owns its socket.
+  app.domain().runs.onNotice([&](const domain::RobotNotice& notice) {
+    transport.post([&hub, notice] { hub.notice(notice); });
+  });
   const int port = transport.listen();
   app.startTimers();
   log.info("listening",

@@ -51,4 +51,17 @@ Response errorResponse(ErrorCode code, std::string message) {
   return errorResponse(core::Error(code, std::move(message)));
 }
 
+Response failureResponse(core::Logger& log, const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const core::Error& e) {
+    return errorResponse(e);
+  } catch (const std::exception& e) {
+    log.error("handler failed", {{"error", e.what()}});
+  } catch (...) {
+    log.error("handler failed", {{"error", "unknown exception"}});
+  }
+  return errorResponse(core::ErrorCode::kInternal, "internal error");
+}
+
 }  // namespace rpa::api

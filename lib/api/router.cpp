@@ -78,19 +78,6 @@ void decodeBody(const Route& route, Call& call) {
 // holds the loop for the milliseconds a megabyte of JSON takes.
 constexpr size_t kLoopBodyBytes = 64 * 1024;
 
-Response failure(core::Logger& log, const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const Error& e) {
-    return errorResponse(e);
-  } catch (const std::exception& e) {
-    log.error("handler failed", {{"error", e.what()}});
-  } catch (...) {
-    log.error("handler failed", {{"error", "unknown exception"}});
-  }
-  return errorResponse(ErrorCode::kInternal, "internal error");
-}
-
 // 503 with Retry-After: the request was not run, so retrying it is safe.
 Response busy(const std::string& message) {
   Response r = errorResponse(ErrorCode::kUnavailable, message);
@@ -149,13 +136,13 @@ void Router::dispatch(Target target, Request request, Done done) const {
       try {
         if (!decoded) decodeBody(*route, *job);
       } catch (...) {
-        return job->done_(failure(log_, std::current_exception()));
+        return job->done_(failureResponse(log_, std::current_exception()));
       }
       run(*route, *job);
     });
     if (!queued) job->done_(busy("rpad is busy: too many requests are waiting; retry shortly"));
   } catch (...) {
-    done(failure(log_, std::current_exception()));
+    done(failureResponse(log_, std::current_exception()));
   }
 }
 
@@ -192,7 +179,7 @@ void Router::run(const Route& route, Call& call) const {
       log_.error("deferred handler failed after deferring");
       return;
     }
-    r = failure(log_, std::current_exception());
+    r = failureResponse(log_, std::current_exception());
   }
   if (!call.deferred_) call.done_(std::move(r));
 }

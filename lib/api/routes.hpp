@@ -61,6 +61,12 @@ std::pair<int64_t, std::vector<model::LogLine>> decodeLogBatch(const nlohmann::j
                                                                core::TimePoint now);
 std::pair<model::RunState, std::string> decodeFinish(const nlohmann::json& body);
 
+/// A robot's run message on the WebSocket (run_accept, run_event, run_log, run_finish, with
+/// run_id), handled as its HTTP twin; returns RUN_ACK's data or throws core::Error. Blocks on
+/// the store: call it from a worker.
+nlohmann::ordered_json robotRunMessage(Services& s, const auth::Principal& robot,
+                                       nlohmann::json msg);
+
 /// A heartbeat as SPEC §3.1 defines it, from HTTP or a WebSocket frame: validates `body`
 /// (throws core::Error), applies it, publishes it, and returns the HTTP reply; when it changed
 /// the client's status, the reply waits for the transition's commit: it goes, from the writer

@@ -51,14 +51,21 @@ Response runResponse(int status, const model::Run& run) {
   return orderedJsonResponse(status, runJson(run));
 }
 
-// What a robot's message was acknowledged with (RUN_ACK's data over the WebSocket).
-Response ack(const model::Run& run, std::string_view action, std::optional<int64_t> next_seq = {}) {
+// What a robot's message was acknowledged with (RUN_ACK's data over the WebSocket). `state`
+// tells the robot where the run stands (cancelling: stop it).
+nlohmann::ordered_json ackOf(int64_t run_id, std::string_view action,
+                             std::optional<model::RunState> state,
+                             std::optional<int64_t> next_seq = {}) {
   nlohmann::ordered_json out;
-  out["run_id"] = run.id;
+  out["run_id"] = run_id;
   out["action"] = action;
-  out["state"] = model::toString(run.state);
+  if (state) out["state"] = model::toString(*state);
   if (next_seq) out["next_seq"] = *next_seq;
-  return orderedJsonResponse(200, out);
+  return out;
+}
+
+Response ack(const model::Run& run, std::string_view action) {
+  return orderedJsonResponse(200, ackOf(run.id, action, run.state));
 }
 
 }  // namespace
@@ -255,11 +262,7 @@ Handler logRobotRun(Services& s) {
     auto [seq, lines] = decodeLogBatch(call.json, s.clock.now());
     const int64_t tenant = call.caller().tenant_id;
     const int64_t next = s.domain.runs.appendLogs(tenant, robotOf(call), id, seq, std::move(lines));
-    nlohmann::ordered_json out;
-    out["run_id"] = id;
-    out["action"] = "log";
-    out["next_seq"] = next;
-    return orderedJsonResponse(200, out);
+    return orderedJsonResponse(200, ackOf(id, "log", std::nullopt, next));
   };
 }
 
@@ -286,6 +289,35 @@ Handler finishRobotRun(Services& s) {
         s.domain.runs.finish(call.caller().tenant_id, robotOf(call), id, state, std::move(error)),
         "finish");
   };
+}
+
+nlohmann::ordered_json robotRunMessage(Services& s, const auth::Principal& robot,
+                                       nlohmann::json msg) {
+  const std::string action = msg.value("action", "");
+  auto id_field = msg.find("run_id");
+  if (id_field == msg.end() || !id_field->is_number_integer() || id_field->get<int64_t>() < 1)
+    throw Error(ErrorCode::kInvalidArgument, action + " needs run_id: a run's id");
+  const int64_t id = id_field->get<int64_t>();
+  msg.erase("action");
+  msg.erase("run_id");
+  const int64_t tenant = robot.tenant_id;
+  const int64_t client = robot.subject_id;
+  auto& runs = s.domain.runs;
+  if (action == "run_accept") {
+    Fields f(msg, "run_accept");
+    f.onlyThese({});
+    f.check();
+    return ackOf(id, "accept", runs.accept(tenant, client, id).state);
+  }
+  if (action == "run_event")
+    return ackOf(id, "event", runs.report(tenant, client, id, decodeStepReport(msg)).state);
+  if (action == "run_log") {
+    auto [seq, lines] = decodeLogBatch(msg, s.clock.now());
+    return ackOf(id, "log", std::nullopt,
+                 runs.appendLogs(tenant, client, id, seq, std::move(lines)));
+  }
+  auto [state, error] = decodeFinish(msg);
+  return ackOf(id, "finish", runs.finish(tenant, client, id, state, std::move(error)).state);
 }
 
 }  // namespace rpa::api

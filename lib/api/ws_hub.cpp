@@ -18,10 +18,15 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::string_view kActions = "subscribe, unsubscribe, ping or heartbeat";
+constexpr std::string_view kActions =
+    "subscribe, unsubscribe, ping, heartbeat, run_accept, run_event, run_log or run_finish";
 
 std::string topicList() {
-  return "client_status, heartbeat, flows or system";
+  return "client_status, heartbeat, flows, runs or system";
+}
+
+bool isRunAction(std::string_view name) {
+  return name == "run_accept" || name == "run_event" || name == "run_log" || name == "run_finish";
 }
 
 Topic requireTopic(const json& msg) {
@@ -84,11 +89,32 @@ uint64_t WsHub::open(auth::Principal who, std::string peer_ip) {
   s.peer_ip = std::move(peer_ip);
   push(id, s,
        systemMessage("welcome",
-                     {{"topics", {"client_status", "heartbeat", "flows", "system"}},
+                     {{"topics", {"client_status", "heartbeat", "flows", "runs", "system"}},
                       {"tenant", s.who.tenant},
                       {"instance", instance_},
                       {"heartbeat_timeout_seconds", services_.heartbeat_timeout.count()}}));
+  if (s.who.isClient()) {
+    robots_[s.who.subject_id].insert(id);
+    pushPendingRuns(id, s);
+  }
   return id;
+}
+
+// A robot that (re)connects hears at once of what waits for it.
+void WsHub::pushPendingRuns(uint64_t id, Session& s) {
+  auto& runs = services_.domain.runs;
+  for (auto& offer : runs.offers(s.who.tenant_id, s.who.subject_id))
+    push(id, s, message("RUN_ASSIGNED", "runs", std::move(offer)));
+  for (int64_t run : runs.robotRuns(s.who.subject_id).cancel)
+    push(id, s, message("RUN_CANCEL", "runs", json{{"run_id", run}, {"reason", nullptr}}));
+}
+
+void WsHub::notice(const domain::RobotNotice& n) {
+  auto it = robots_.find(n.client_id);
+  if (it == robots_.end()) return;  // not connected: its heartbeat reply or long poll tells it
+  const bool assigned = n.kind == domain::RobotNotice::Kind::kAssigned;
+  auto frame = message(assigned ? "RUN_ASSIGNED" : "RUN_CANCEL", "runs", n.data);
+  for (uint64_t id : it->second) push(id, sessions_.at(id), frame);
 }
 
 void WsHub::receive(uint64_t id, std::string_view data, bool final, bool binary) {
@@ -129,6 +155,7 @@ void WsHub::handle(uint64_t id, Session& s, const std::string& text) {
   if (name == "unsubscribe") return unsubscribe(s, id, msg);
   if (name == "ping") return push(id, s, message("PONG", "system", {{"seq", delivered_}}));
   if (name == "heartbeat") return heartbeat(s, id, std::move(msg));
+  if (isRunAction(name)) return runMessage(s, id, std::move(msg));
   throw Error(ErrorCode::kInvalidArgument,
               "unknown action \"" + name + "\"; use " + std::string(kActions));
 }
@@ -221,6 +248,57 @@ void WsHub::heartbeat(Session& s, uint64_t id, json msg) {
   if (reply) replyTo(id, *reply);
 }
 
+void WsHub::runMessage(Session& s, uint64_t id, json msg) {
+  if (!s.who.isClient() || !auth::allowed(s.who, auth::Permission::kRobotRuns))
+    throw Error(ErrorCode::kPermissionDenied,
+                "only a robot, connected with its client token, reports runs");
+  if (s.run_messages.size() >= limits_.max_run_messages)
+    throw Error(ErrorCode::kRateLimited,
+                "more than " + std::to_string(limits_.max_run_messages) +
+                    " run messages wait for their RUN_ACK; wait for acks before sending more");
+  s.run_messages.push_back(std::move(msg));
+  if (!s.run_message_busy) nextRunMessage(id);
+}
+
+void WsHub::nextRunMessage(uint64_t id) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;
+  auto& s = it->second;
+  if (s.run_messages.empty() || s.close) {
+    s.run_message_busy = false;
+    return;
+  }
+  s.run_message_busy = true;
+  json msg = std::move(s.run_messages.front());
+  s.run_messages.pop_front();
+  auto job = [this, id, who = s.who, msg = std::move(msg)]() mutable {
+    const std::string action = msg.value("action", "");
+    const json run_id = msg.value("run_id", json());
+    Frame frame;
+    try {
+      frame = message("RUN_ACK", "runs",
+                      std::string_view(robotRunMessage(services_, who, std::move(msg)).dump()));
+    } catch (...) {
+      auto r = failureResponse(services_.log, std::current_exception());
+      json body = json::parse(r.body, nullptr, false);
+      body["status"] = r.status;
+      body["action"] = action;
+      body["run_id"] = run_id;
+      frame = message("ERROR", "system", std::move(body));
+    }
+    transport_->post([this, id, frame = std::move(frame)] {
+      if (auto it = sessions_.find(id); it != sessions_.end()) push(id, it->second, frame);
+      nextRunMessage(id);
+    });
+  };
+  if (!services_.blocking.post(job)) {
+    push(id, s,
+         error(errorResponse(ErrorCode::kUnavailable, "rpad is busy: send the message again")));
+    s.run_messages.clear();
+    s.run_message_busy = false;
+  }
+}
+
 void WsHub::replyTo(uint64_t id, const Response& r) {
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return;  // the robot went away before its ack
@@ -305,6 +383,11 @@ WsOutput WsHub::take(uint64_t id, size_t budget) {
 }
 
 void WsHub::close(uint64_t id) {
+  if (auto it = sessions_.find(id); it != sessions_.end() && it->second.who.isClient()) {
+    auto robot = robots_.find(it->second.who.subject_id);
+    if (robot != robots_.end() && robot->second.erase(id) && robot->second.empty())
+      robots_.erase(robot);
+  }
   sessions_.erase(id);
   for (auto& topic : subscribers_) topic.erase(id);
 }

@@ -29,6 +29,7 @@ struct WsLimits {
   size_t max_queue_bytes = 1 << 20;      // output a reader has not taken; beyond: close 1008
   size_t max_subscriptions = 8;          // topics at once, system included
   size_t max_log_runs = 16;              // runs whose logs one connection follows at once
+  size_t max_run_messages = 256;         // a robot's run messages waiting for their RUN_ACK
 };
 
 /// Close codes the hub asks for (RFC 6455).
@@ -88,6 +89,8 @@ class WsHub {
   /// Closes with 1008 every session whose credentials expired at or before `now`: a WebSocket
   /// never outlives the session or token that opened it.
   void closeExpired(core::TimePoint now);
+  /// Pushes RUN_ASSIGNED or RUN_CANCEL to the robot's connections (SPEC §10).
+  void notice(const domain::RobotNotice& notice);
   size_t size() const { return sessions_.size(); }
 
  private:
@@ -102,12 +105,19 @@ class WsHub {
     size_t queued_bytes = 0;
     size_t unsent_bytes = 0;  // taken, but still in the transport's buffer
     std::optional<std::pair<int, std::string>> close;
+    // A robot's run messages, handled one at a time on a worker in the order sent, so a
+    // finish never overtakes the logs before it.
+    std::deque<nlohmann::json> run_messages;
+    bool run_message_busy = false;
   };
 
   void handle(uint64_t id, Session& s, const std::string& text);
   void subscribe(Session& s, uint64_t id, const nlohmann::json& msg);
   void unsubscribe(Session& s, uint64_t id, const nlohmann::json& msg);
   void heartbeat(Session& s, uint64_t id, nlohmann::json msg);
+  void runMessage(Session& s, uint64_t id, nlohmann::json msg);
+  void nextRunMessage(uint64_t id);
+  void pushPendingRuns(uint64_t id, Session& s);
   void replyTo(uint64_t id, const Response& r);
   bool mayReceive(const Session& s, const live::Event& e) const;
   void push(uint64_t id, Session& s, Frame frame);
@@ -127,6 +137,7 @@ class WsHub {
   // those of the event's topic, never every robot connection.
   std::set<uint64_t> subscribers_[4];  // by live::Topic: kClientStatus, kHeartbeat, kFlows, kRuns
   std::set<uint64_t>& subscribersOf(live::Topic t) { return subscribers_[static_cast<size_t>(t)]; }
+  std::unordered_map<int64_t, std::set<uint64_t>> robots_;  // client id → its sessions
   uint64_t next_id_ = 1;
   uint64_t delivered_ = 0;  // the newest seq queued to subscribers
   // Names this run of rpad in the welcome: seqs restart with rpad, so a watcher that finds a

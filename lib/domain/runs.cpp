@@ -306,6 +306,18 @@ std::optional<nlohmann::json> Runs::nextOffer(int64_t tenant_id, int64_t client_
   return std::nullopt;
 }
 
+std::vector<nlohmann::json> Runs::offers(int64_t tenant_id, int64_t client_id) const {
+  std::vector<nlohmann::json> out;
+  std::lock_guard lock(view_mutex_);
+  auto it = by_client_.find(client_id);
+  if (it == by_client_.end()) return out;
+  for (int64_t id : it->second)
+    if (const auto& a = active_.at(id);
+        a.run.tenant_id == tenant_id && a.run.state == RunState::kAssigned)
+      out.push_back(assignment(a.run));
+  return out;
+}
+
 void Runs::awaitOffer(int64_t tenant_id, int64_t client_id, core::TimePoint until,
                       std::function<void(std::optional<nlohmann::json>)> reply) {
   std::optional<nlohmann::json> offer = nextOffer(tenant_id, client_id);

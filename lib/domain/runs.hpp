@@ -107,6 +107,8 @@ class Runs {
   // Robots: `client_id` is the caller's own; another robot's run is kNotFound.
   /// The oldest run offered to the robot and not yet accepted, as RUN_ASSIGNED's data.
   std::optional<nlohmann::json> nextOffer(int64_t tenant_id, int64_t client_id) const;
+  /// Every run offered to the robot and not yet accepted, as RUN_ASSIGNED's data.
+  std::vector<nlohmann::json> offers(int64_t tenant_id, int64_t client_id) const;
   /// Answers `reply` with the next offer as soon as there is one, or with nothing at `until`.
   void awaitOffer(int64_t tenant_id, int64_t client_id, core::TimePoint until,
                   std::function<void(std::optional<nlohmann::json>)> reply);

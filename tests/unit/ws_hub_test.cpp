@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <condition_variable>
 
+#include "lib/flows/apply.hpp"
 #include "tests/support/in_memory_app.hpp"
 
 using namespace rpa;
@@ -419,4 +420,77 @@ TEST_CASE_METHOD(Hub, "a session closes when the credentials that opened it expi
   CHECK(out.close->first == 1008);
   CHECK(out.close->second == "credentials expired");
   CHECK_FALSE(hub->take(robot, SIZE_MAX).close);
+}
+
+TEST_CASE_METHOD(Hub, "a robot is pushed its runs and reports them as frames, in order") {
+  auto c = robot("bot-1");
+  auth::Principal who;
+  who.kind = auth::Principal::Kind::kClient;
+  who.tenant_id = 1;
+  who.subject_id = c.id;
+  auto bot = open(who);
+  send(bot, {{"action", "heartbeat"}, {"client_id", c.id}, {"status", "idle"}});
+  REQUIRE(transport.runPosted());
+  frames(bot);
+  auto watcher = open();
+  send(watcher, {{"action", "subscribe"}, {"topic", "runs"}});
+  frames(watcher);
+
+  // A flow, a run: offered at once; the notice reaches the hub as rpad posts it.
+  model::FlowSpec spec;
+  spec.steps.push_back({"hello", "", "log", {}, {{"message", "hi"}}, std::nullopt, std::nullopt});
+  auto revision = flows::revisionOf(spec);
+  model::Flow f;
+  f.tenant_id = 1;
+  f.name = "hello";
+  f.current = store.addFlowRevision(1, "hello", revision);
+  store.putFlow(f);
+  app->domain().runs.onNotice([this](const domain::RobotNotice& n) { hub->notice(n); });
+  domain::Actor actor{1, "admin", ""};
+  const int64_t id = app->domain().runs.create(actor, 1, "hello", {}).run.id;
+  auto offered = only(bot);
+  CHECK(offered["type"] == "RUN_ASSIGNED");
+  CHECK(offered["data"]["run_id"] == id);
+  CHECK(offered["data"]["spec"]["steps"][0]["id"] == "hello");
+
+  // A reconnect is told again of what waits.
+  auto again = frames(hub->open(who, "10.0.0.2"));
+  REQUIRE(again.size() == 2);
+  CHECK(again[1]["type"] == "RUN_ASSIGNED");
+
+  // Messages sent back to back are handled in order: the finish comes after the log.
+  send(bot, {{"action", "run_accept"}, {"run_id", id}});
+  send(bot, {{"action", "run_event"}, {"run_id", id}, {"step", "hello"}, {"state", "running"}});
+  send(bot, {{"action", "run_log"}, {"run_id", id}, {"seq", 1}, {"lines", {{{"line", "hi"}}}}});
+  send(bot, {{"action", "run_finish"}, {"run_id", id}, {"state", "succeeded"}});
+  std::vector<json> acks;
+  while (acks.size() < 4 && transport.runPosted())
+    for (auto& f : frames(bot)) acks.push_back(f);
+  REQUIRE(acks.size() == 4);
+  CHECK(acks[0]["type"] == "RUN_ACK");
+  CHECK(acks[0]["data"]["state"] == "running");
+  CHECK(acks[1]["data"]["action"] == "event");
+  CHECK(acks[2]["data"]["next_seq"] == 2);
+  CHECK(acks[3]["data"]["state"] == "succeeded");
+
+  // A bad one gets ERROR naming it; a user may not send them at all.
+  send(bot, {{"action", "run_finish"}, {"run_id", id}, {"state", "done"}});
+  REQUIRE(transport.runPosted());
+  auto bad = only(bot);
+  CHECK(bad["type"] == "ERROR");
+  CHECK(bad["data"]["status"] == 422);
+  CHECK(bad["data"]["action"] == "run_finish");
+  CHECK(bad["data"]["run_id"] == id);
+  send(watcher, {{"action", "run_accept"}, {"run_id", id}});
+  auto refused = frames(watcher);
+  CHECK(refused.back()["type"] == "ERROR");
+  CHECK(refused.back()["data"]["code"] == "permission_denied");
+
+  // The watcher saw every state as RUN_STATUS_UPDATE.
+  hub->deliver();
+  std::vector<std::string> states;
+  for (auto& f : frames(watcher))
+    if (f["type"] == "RUN_STATUS_UPDATE") states.push_back(f["data"]["state"]);
+  CHECK(states ==
+        std::vector<std::string>{"queued", "assigned", "running", "running", "succeeded"});
 }
