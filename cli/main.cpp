@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   addApplyCommands(app, globals);
   addGetCommands(app, globals);
   addFlowCommands(app, globals);
+  addAgentCommand(app, globals);
   addHeartbeatCommands(app, globals);
   addWatchCommand(app, globals);
   addWaitCommand(app, globals);

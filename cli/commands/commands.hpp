@@ -24,5 +24,6 @@ void addAuditCommand(CLI::App& app, Globals& globals);       // audit.cpp
 void addApplyCommands(CLI::App& app, Globals& globals);      // apply.cpp: apply, diff
 void addGetCommands(CLI::App& app, Globals& globals);        // get.cpp: get, delete
 void addFlowCommands(CLI::App& app, Globals& globals);       // flow.cpp
+void addAgentCommand(CLI::App& app, Globals& globals);       // agent.cpp
 
 }  // namespace rpa::cli

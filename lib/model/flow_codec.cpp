@@ -29,7 +29,7 @@ struct ActionRule {
 // clang-format off
 const ActionRule kActionRules[] = {
   {"shell", {{"command", Input::kString, true},
-             {"shell", Input::kString, false, {"bash", "sh", "powershell", "cmd"}},
+             {"shell", Input::kString, false, {"bash", "sh", "pwsh", "powershell", "cmd"}},
              {"workdir", Input::kString},
              {"env", Input::kStringMap}}},
   {"http",  {{"url", Input::kString, true},
