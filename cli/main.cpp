@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   addGetCommands(app, globals);
   addFlowCommands(app, globals);
   addAgentCommand(app, globals);
+  addRunCommands(app, globals);
   addHeartbeatCommands(app, globals);
   addWatchCommand(app, globals);
   addWaitCommand(app, globals);

@@ -25,5 +25,7 @@ void addApplyCommands(CLI::App& app, Globals& globals);      // apply.cpp: apply
 void addGetCommands(CLI::App& app, Globals& globals);        // get.cpp: get, delete
 void addFlowCommands(CLI::App& app, Globals& globals);       // flow.cpp
 void addAgentCommand(CLI::App& app, Globals& globals);       // agent.cpp
+void addRunCommands(CLI::App& app, Globals& globals);        // run.cpp: run list|get|logs|cancel
+void addFlowRunCommand(CLI::App& flow, Globals& globals);    // run.cpp: flow run
 
 }  // namespace rpa::cli

@@ -127,6 +127,8 @@ void addFlowCommands(CLI::App& app, Globals& g) {
       ->check(CLI::IsMember({"mermaid", "dot"}));
   addTenantOption(draw, *o);
   draw->callback([&g, o] { graph(g, *o); });
+
+  addFlowRunCommand(*group, g);
 }
 
 }  // namespace rpa::cli

@@ -136,7 +136,7 @@ TEST_CASE_METHOD(GitOps, "the GitOps loop: apply, diff, edit, history, rollback,
   auto again = applyRepo();
   REQUIRE(again.exit_code == 0);
   const auto lines = linesOf(again.out);
-  CHECK(lines.size() == 20);
+  CHECK(lines.size() == 21);
   for (const auto& line : lines) CHECK(endsWith(line, " unchanged"));
 
   // An edit shows as a diff (exit 1), then applies as a new revision.

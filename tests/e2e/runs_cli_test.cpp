@@ -1,0 +1,147 @@
+// Runs end to end: the real rpad, the real `rpactl agent` as the robot, and `rpactl flow run`,
+// `run get|logs|cancel|list` with their pinned exit codes (SPEC §7, §10).
+#include <signal.h>
+
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "lib/agent/launcher.hpp"
+#include "tests/support/cli_fixture.hpp"
+
+using namespace rpa;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kFlows = R"(apiVersion: rpa/v1
+kind: Flow
+metadata: {name: greet}
+spec:
+  params:
+    who: {type: string, default: world}
+  steps:
+    - id: a
+      uses: shell
+      with: {command: "echo hello ${{ params.who }}"}
+    - id: b
+      uses: shell
+      retry: {attempts: 2, delay: 100ms}
+      with: {command: "test -f again || { touch again; exit 4; }; echo second try"}
+    - id: c
+      uses: log
+      needs: [a, b]
+      with: {message: both done}
+---
+apiVersion: rpa/v1
+kind: Flow
+metadata: {name: broken}
+spec:
+  steps:
+    - id: fail
+      uses: shell
+      with: {command: "echo about to fail; exit 7"}
+    - id: never
+      uses: log
+      needs: [fail]
+      with: {message: unreachable}
+---
+apiVersion: rpa/v1
+kind: Flow
+metadata: {name: slow}
+spec:
+  steps:
+    - id: wait
+      uses: shell
+      with: {command: "sleep 300 & sleep 300"}
+)";
+
+struct Runs : test::Cli {
+  test::TempDir work;
+  agent::PosixLauncher launcher;
+  std::unique_ptr<agent::Process> robot;
+  std::mutex mutex;
+  std::string robot_log;
+
+  Runs() {
+    login();
+    const auto reg = jsonOf({"client", "register", "build-01", "--label", "os=linux"});
+    const auto flows = work.path() / "flows.yaml";
+    std::ofstream(flows) << kFlows;
+    ok({"apply", "-f", flows.string()});
+    agent::Command cmd;
+    cmd.argv = {RPACTL_BIN,        "agent",
+                "--client-id",     std::to_string(reg["id"].get<int64_t>()),
+                "--workdir",       (work.path() / "agent").string(),
+                "--kill-grace",    "2s",
+                "--drain-timeout", "1s"};
+    cmd.env = {{"RPACTL_SERVER", rpad.url()},
+               {"RPA_CLIENT_TOKEN", reg["token"]},
+               {"XDG_CONFIG_HOME", (work.path() / "none").string()}};
+    robot = launcher.start(cmd, [this](std::string_view, std::string line) {
+      std::lock_guard lock(mutex);
+      robot_log += line + "\n";
+    });
+    ok({"wait", "client", "build-01", "--for", "status=idle", "--timeout", "10s"});
+  }
+  ~Runs() {
+    robot->signal(SIGTERM);
+    if (!robot->wait(10s)) robot->signal(SIGKILL);
+  }
+  std::string agentLog() {
+    std::lock_guard lock(mutex);
+    return robot_log;
+  }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(Runs, "flow run --wait: 0 when the run succeeded, with every log line in order",
+                 "[runs]") {
+  auto r =
+      run({"flow", "run", "greet", "-p", "who=ci", "--wait", "--timeout", "30s", "-o", "json"});
+  INFO(r.out << r.err << agentLog());
+  REQUIRE(r.exit_code == 0);
+  const auto j = json::parse(r.out);
+  CHECK(j["state"] == "succeeded");
+  CHECK(j["params"]["who"] == "ci");
+  const std::string id = std::to_string(j["id"].get<int64_t>());
+  const auto got = jsonOf({"run", "get", id});
+  CHECK(got["steps"][1]["attempts"].size() == 2);  // b was retried
+  CHECK(got["steps"][2]["state"] == "succeeded");
+  auto logs = ok({"run", "logs", id, "-f"});
+  CHECK(logs.out.find("hello ci\n") != std::string::npos);
+  CHECK(logs.out.find("second try\n") != std::string::npos);
+  CHECK(logs.out.find("both done\n") != std::string::npos);
+  CHECK(logs.out.find("hello ci") < logs.out.find("both done"));
+  const auto listed = jsonOf({"run", "list", "--flow", "greet", "--state", "succeeded"});
+  CHECK(listed["items"].size() == 1);
+}
+
+TEST_CASE_METHOD(Runs, "flow run --wait: 1 when a step fails, 8 when --timeout passes", "[runs]") {
+  auto failed = run({"flow", "run", "broken", "--wait", "--timeout", "30s", "-o", "json"});
+  INFO(failed.out << failed.err << agentLog());
+  CHECK(failed.exit_code == 1);
+  const auto j = json::parse(failed.out);
+  CHECK(j["state"] == "failed");
+  CHECK(j["reason"] == "step_failed");
+  const auto got = jsonOf({"run", "get", std::to_string(j["id"].get<int64_t>())});
+  CHECK(got["steps"][0]["attempts"][0]["exit_code"] == 7);
+  CHECK(got["steps"][1]["state"] == "skipped");
+
+  auto slow = run({"flow", "run", "slow", "--wait", "--timeout", "1s", "-o", "json"});
+  CHECK(slow.exit_code == 8);
+  const std::string id = std::to_string(json::parse(slow.out)["id"].get<int64_t>());
+  // Cancel it: the agent stops the step's whole process group.
+  ok({"run", "cancel", id});
+  json state;
+  for (int i = 0; i < 100; ++i) {
+    state = jsonOf({"run", "get", id});
+    if (state["state"] == "cancelled") break;
+    std::this_thread::sleep_for(100ms);
+  }
+  CHECK(state["state"] == "cancelled");
+  CHECK(state["reason"] == "cancelled_by");
+  CHECK(test::runCommand({"pgrep", "-f", "sleep 300 & sleep 300"}).exit_code == 1);  // none left
+}
