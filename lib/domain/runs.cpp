@@ -294,49 +294,46 @@ nlohmann::json Runs::assignment(const Run& run) const {
                                    : nlohmann::json()}};
 }
 
-std::optional<nlohmann::json> Runs::nextOffer(int64_t tenant_id, int64_t client_id) const {
-  std::lock_guard lock(view_mutex_);
-  auto it = by_client_.find(client_id);
-  if (it == by_client_.end()) return std::nullopt;
-  for (int64_t id : it->second) {
-    const auto& a = active_.at(id);
-    if (a.run.tenant_id == tenant_id && a.run.state == RunState::kAssigned)
-      return assignment(a.run);
-  }
-  return std::nullopt;
-}
-
-std::vector<nlohmann::json> Runs::offers(int64_t tenant_id, int64_t client_id) const {
+std::vector<nlohmann::json> Runs::offersLocked(int64_t tenant_id, int64_t client_id,
+                                               size_t max) const {
   std::vector<nlohmann::json> out;
-  std::lock_guard lock(view_mutex_);
   auto it = by_client_.find(client_id);
   if (it == by_client_.end()) return out;
-  for (int64_t id : it->second)
+  for (int64_t id : it->second) {  // by id: the oldest first
+    if (out.size() >= max) break;
     if (const auto& a = active_.at(id);
         a.run.tenant_id == tenant_id && a.run.state == RunState::kAssigned)
       out.push_back(assignment(a.run));
+  }
   return out;
+}
+
+std::optional<nlohmann::json> Runs::nextOffer(int64_t tenant_id, int64_t client_id) const {
+  std::lock_guard lock(view_mutex_);
+  auto first = offersLocked(tenant_id, client_id, 1);
+  if (first.empty()) return std::nullopt;
+  return std::move(first.front());
+}
+
+std::vector<nlohmann::json> Runs::offers(int64_t tenant_id, int64_t client_id) const {
+  std::lock_guard lock(view_mutex_);
+  return offersLocked(tenant_id, client_id, std::numeric_limits<size_t>::max());
 }
 
 void Runs::awaitOffer(int64_t tenant_id, int64_t client_id, core::TimePoint until,
                       std::function<void(std::optional<nlohmann::json>)> reply) {
-  std::optional<nlohmann::json> offer = nextOffer(tenant_id, client_id);
-  if (!offer) {
+  std::vector<nlohmann::json> first;
+  {
+    // Checked under the lock an assignment takes, so none slips in before the waiter is kept.
     std::lock_guard lock(view_mutex_);
-    // Checked again under the lock an assignment takes, so none slips between the two.
-    auto it = by_client_.find(client_id);
-    if (it != by_client_.end())
-      for (int64_t id : it->second)
-        if (const auto& a = active_.at(id).run;
-            a.tenant_id == tenant_id && a.state == RunState::kAssigned)
-          offer = assignment(a);
-    if (!offer) {
+    first = offersLocked(tenant_id, client_id, 1);
+    if (first.empty()) {
       waiters_.push_back({tenant_id, client_id, until, std::move(reply)});
       wake();
       return;
     }
   }
-  reply(std::move(offer));
+  reply(std::move(first.front()));
 }
 
 void Runs::answerWaiters(int64_t client_id) {

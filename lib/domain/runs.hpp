@@ -171,6 +171,8 @@ class Runs {
   void dispatch();
   void dispatchSoon();
   nlohmann::json assignment(const model::Run& run) const;  // under view_mutex_
+  /// At most `max` offers waiting for the robot, oldest first; under view_mutex_.
+  std::vector<nlohmann::json> offersLocked(int64_t tenant_id, int64_t client_id, size_t max) const;
   void answerWaiters(int64_t client_id);
   void wake();
 
