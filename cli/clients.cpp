@@ -6,6 +6,7 @@
 
 #include "cli/globals.hpp"
 #include "lib/core/error.hpp"
+#include "lib/core/time.hpp"
 
 namespace rpa::cli {
 
@@ -49,6 +50,14 @@ std::string age(const nlohmann::json& seconds) {
   if (s < 7200) return std::to_string(s / 60) + "m ago";
   if (s < 172800) return std::to_string(s / 3600) + "h ago";
   return std::to_string(s / 86400) + "d ago";
+}
+
+std::string ageSince(const nlohmann::json& timestamp, const std::string& if_null) {
+  if (!timestamp.is_string()) return if_null;
+  auto t = core::parseRfc3339(timestamp.get<std::string>());
+  if (!t) return cell(timestamp);
+  auto secs = std::chrono::duration<double>(std::chrono::system_clock::now() - *t).count();
+  return age(std::max(0.0, secs));
 }
 
 std::string labelsText(const nlohmann::json& labels) {

@@ -31,5 +31,8 @@ void printClients(const nlohmann::json& items, Format format);
 
 /// "12s ago", "5m ago", "3h ago", "2d ago"; "never" for null.
 std::string age(const nlohmann::json& seconds);
+/// age() of an RFC 3339 timestamp from now; `if_null` for null, the value itself when it is
+/// not a timestamp.
+std::string ageSince(const nlohmann::json& timestamp, const std::string& if_null = "never");
 
 }  // namespace rpa::cli

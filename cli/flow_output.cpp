@@ -1,10 +1,8 @@
 #include "cli/flow_output.hpp"
 
-#include <chrono>
 #include <iostream>
 
 #include "cli/clients.hpp"
-#include "lib/core/time.hpp"
 
 namespace rpa::cli {
 
@@ -39,14 +37,6 @@ std::string firstLine(const std::string& text) {
 
 }  // namespace
 
-std::string ageSince(const nlohmann::json& rfc3339) {
-  if (!rfc3339.is_string()) return "-";
-  const auto t = core::parseRfc3339(rfc3339.get<std::string>());
-  if (!t) return cell(rfc3339);
-  const auto secs = std::chrono::duration<double>(std::chrono::system_clock::now() - *t).count();
-  return age(std::max(0.0, secs));
-}
-
 void printFlows(const ordered_json& items, Format format) {
   if (format == Format::kName) {
     for (const auto& f : items) std::cout << "flow/" << cell(at(f, {"metadata", "name"})) << "\n";
@@ -61,7 +51,7 @@ void printFlows(const ordered_json& items, Format format) {
     std::vector<std::string> row = {cell(at(f, {"metadata", "name"})),
                                     cell(at(f, {"status", "revision"})),
                                     std::to_string(steps.is_array() ? steps.size() : 0),
-                                    schedule(f), ageSince(at(f, {"status", "updated_at"}))};
+                                    schedule(f), ageSince(at(f, {"status", "updated_at"}), "-")};
     if (wide)
       row.insert(
           row.end(),

@@ -101,4 +101,12 @@ std::optional<LiveFeed::Update> LiveFeed::dropped(std::string why) {
   return Update{Update::Kind::kDisconnected, {}};
 }
 
+std::string LiveFeed::describe() const {
+  if (connected()) return "connected";
+  const auto secs = (retryIn().count() + 999) / 1000;
+  std::string state = "reconnecting in " + std::to_string(secs) + "s";
+  if (!last_error_.empty()) state += " (" + last_error_ + ")";
+  return state;
+}
+
 }  // namespace rpa::cli

@@ -39,6 +39,8 @@ class LiveFeed {
   std::chrono::milliseconds retryIn() const;
   /// Why the last attempt failed, for the status line.
   const std::string& lastError() const { return last_error_; }
+  /// For a view's header: "connected" or "reconnecting in 2s (connection refused)".
+  std::string describe() const;
 
  private:
   std::optional<Update> connect();

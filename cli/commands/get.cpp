@@ -11,6 +11,7 @@
 #include "cli/documents.hpp"
 #include "cli/flow_output.hpp"
 #include "cli/identity_output.hpp"
+#include "cli/run_output.hpp"
 #include "lib/core/error.hpp"
 #include "lib/flows/apply.hpp"
 
@@ -21,7 +22,7 @@ namespace {
 using nlohmann::ordered_json;
 
 struct GetOptions {
-  std::string kind;  // normalised to the singular: flow, client, user or tenant
+  std::string kind;  // normalised to the singular: flow, client, run, user or tenant
   std::string name;
   std::string tenant;
   bool cascade = false;
@@ -33,12 +34,12 @@ const CLI::Validator kKind(
       std::string kind = text;
       for (char& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (kind.size() > 1 && kind.back() == 's') kind.pop_back();
-      for (const char* known : {"flow", "client", "user", "tenant"})
+      for (const char* known : {"flow", "client", "run", "user", "tenant"})
         if (kind == known) {
           text = kind;
           return std::string();
         }
-      return "unknown kind \"" + text + "\": flows, clients, users or tenants";
+      return "unknown kind \"" + text + "\": flows, clients, runs, users or tenants";
     },
     "");
 
@@ -110,6 +111,15 @@ void getClients(const Globals& g, const GetOptions& o) {
   printClients(items, g.format());
 }
 
+// Runs, newest first, or one by id with its steps. They have no document: -o yaml prints the
+// run object as YAML.
+void getRuns(const Globals& g, const GetOptions& o) {
+  if (o.name.empty()) return printRuns(g.list(inTenant("/api/v1/runs", o.tenant)), g.format());
+  if (o.name.find_first_not_of("0123456789") != std::string::npos || o.name.size() > 18)
+    throw CLI::ValidationError("NAME", "a run is named by its id, e.g. 42: \"" + o.name + "\"");
+  printRunDetail(g.requestOrdered("GET", inTenant(path("runs", o.name), o.tenant)), g.format());
+}
+
 // Users and tenants: the identity API and its printers.
 void getIdentities(const Globals& g, const GetOptions& o) {
   const bool user = o.kind == "user";
@@ -131,6 +141,10 @@ void getIdentities(const Globals& g, const GetOptions& o) {
 void remove(const Globals& g, const GetOptions& o) {
   if (o.cascade && o.kind != "tenant")
     throw CLI::ValidationError("--cascade", "only tenants are deleted with --cascade");
+  if (o.kind == "run")
+    throw CLI::ValidationError("KIND",
+                               "runs are not deleted (retention removes them); stop one with "
+                               "rpactl run cancel ID");
   if (o.kind == "flow") {
     g.request("DELETE", inTenant(path("flows", o.name), o.tenant));
   } else if (o.kind == "client") {
@@ -159,15 +173,16 @@ void addGetCommands(CLI::App& app, Globals& g) {
   auto o = std::make_shared<GetOptions>();
 
   auto* get = app.add_subcommand(
-      "get", "list or show flows, clients, users or tenants; -o yaml prints their documents");
-  get->add_option("KIND", o->kind, "flows, clients, users or tenants (singular works too)")
+      "get", "list or show flows, clients, runs, users or tenants; -o yaml prints their documents");
+  get->add_option("KIND", o->kind, "flows, clients, runs, users or tenants (singular works too)")
       ->required()
       ->transform(kKind);
-  get->add_option("NAME", o->name, "one object (clients also by id); default: all");
+  get->add_option("NAME", o->name, "one object (clients also by id, runs by id); default: all");
   addTenantOption(get, *o);
   get->callback([&g, o] {
     if (o->kind == "flow") return getFlows(g, *o);
     if (o->kind == "client") return getClients(g, *o);
+    if (o->kind == "run") return getRuns(g, *o);
     getIdentities(g, *o);
   });
 

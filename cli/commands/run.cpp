@@ -6,6 +6,7 @@
 
 #include "cli/commands/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/run_output.hpp"
 #include "lib/client/http_client.hpp"
 #include "lib/core/error.hpp"
 #include "lib/core/time.hpp"
@@ -32,36 +33,8 @@ struct RunOptions {
   bool follow = false;
 };
 
-bool isTerminal(const std::string& state) {
-  return state == "succeeded" || state == "failed" || state == "cancelled" ||
-         state == "timed_out" || state == "lost";
-}
-
 std::string runPath(const RunOptions& o, const std::string& rest = "") {
   return inTenant("/api/v1/runs/" + std::to_string(o.id) + rest, o.tenant);
-}
-
-void printRun(const ordered_json& run, Format format) {
-  if (printOrdered(run, format)) return;
-  std::cout << "run/" << cell(run["id"]) << " " << cell(run["flow"]) << " " << cell(run["state"]);
-  if (!run["reason"].is_null()) std::cout << " (" << cell(run["reason"]) << ")";
-  if (!run["client"].is_null()) std::cout << " on " << cell(run["client"]);
-  std::cout << "\n";
-}
-
-void printRunDetail(const ordered_json& run, Format format) {
-  if (printOrdered(run, format)) return;
-  printRun(run, format);
-  if (!run["error"].is_null()) std::cout << "error: " << cell(run["error"]) << "\n";
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& st : run["steps"]) {
-    const auto& attempts = st["attempts"];
-    const ordered_json last = attempts.empty() ? ordered_json::object() : attempts.back();
-    rows.push_back({cell(st["id"]), cell(st["uses"]), cell(st["state"]),
-                    std::to_string(attempts.size()), cell(last.value("exit_code", ordered_json())),
-                    cell(last.value("error", ordered_json()))});
-  }
-  printTable({"step", "uses", "state", "attempts", "exit", "error"}, rows);
 }
 
 void start(const Globals& g, const RunOptions& o) {
@@ -88,7 +61,7 @@ void start(const Globals& g, const RunOptions& o) {
   const auto until = std::chrono::steady_clock::now() + timeout.value_or(core::Millis::max() / 2);
   RunOptions at = o;
   at.id = run["id"].get<int64_t>();
-  while (!isTerminal(run["state"].get<std::string>())) {
+  while (!isTerminalRun(run["state"].get<std::string>())) {
     if (std::chrono::steady_clock::now() >= until) {
       printRun(run, g.format());
       throw core::Error(core::ErrorCode::kTimeout, "run " + std::to_string(at.id) + " is still " +
@@ -110,13 +83,7 @@ void list(const Globals& g, const RunOptions& o) {
   add("flow", o.flow);
   add("state", o.state);
   add("client", o.client);
-  auto items = g.list(inTenant("/api/v1/runs" + query, o.tenant));
-  if (printOrdered(ordered_json{{"items", items}}, g.format())) return;
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& r : items)
-    rows.push_back({cell(r["id"]), cell(r["flow"]), cell(r["state"]), cell(r["reason"]),
-                    cell(r["client"]), cell(r["created_at"])});
-  printTable({"id", "flow", "state", "reason", "client", "created"}, rows);
+  printRuns(g.list(inTenant("/api/v1/runs" + query, o.tenant)), g.format());
 }
 
 void logs(const Globals& g, const RunOptions& o) {

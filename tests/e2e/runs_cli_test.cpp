@@ -4,10 +4,12 @@
 
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "lib/agent/launcher.hpp"
 #include "tests/support/cli_fixture.hpp"
+#include "tests/support/tmux.hpp"
 
 using namespace rpa;
 using namespace std::chrono_literals;
@@ -144,4 +146,57 @@ TEST_CASE_METHOD(Runs, "flow run --wait: 1 when a step fails, 8 when --timeout p
   CHECK(state["state"] == "cancelled");
   CHECK(state["reason"] == "cancelled_by");
   CHECK(test::runCommand({"pgrep", "-f", "sleep 300 & sleep 300"}).exit_code == 1);  // none left
+}
+
+TEST_CASE_METHOD(Runs, "watch runs: a live table on a terminal, JSON lines otherwise; get runs",
+                 "[runs]") {
+  test::CommandResult lines;
+  std::thread json_watcher([&] {
+    lines = test::runCommand({"timeout", "8", RPACTL_BIN, "watch", "runs", "--flow", "greet"},
+                             {{"XDG_CONFIG_HOME", home.path().string()}});
+  });
+  const std::string env = "env NO_COLOR=1 XDG_CONFIG_HOME=" + home.path().string() + " ";
+  test::Tmux tmux("rpactl-watch-runs-" + std::to_string(rpad.port()),
+                  env + RPACTL_BIN + " watch runs; echo EXIT=$?; sleep 60");
+  REQUIRE(tmux.shows("connected"));
+  std::this_thread::sleep_for(1s);  // the JSON watcher subscribed, also on a busy machine
+
+  CHECK(run({"flow", "run", "greet", "--wait", "--timeout", "30s"}).exit_code == 0);
+  CHECK(tmux.rowShows("greet", "succeeded", 3s));
+  const auto slow = jsonOf({"flow", "run", "slow"});
+  const std::string id = std::to_string(slow["id"].get<int64_t>());
+  CHECK(tmux.rowShows("slow", "running", 5s));
+  CHECK(tmux.rowShows("slow", "build-01"));
+  CHECK(tmux.rowShows("slow", " wait "));  // the current step
+  CHECK(tmux.shows("1 active, 0 queued"));
+  ok({"run", "cancel", id});
+  CHECK(tmux.rowShows("slow", "cancelled", 5s));
+  INFO(tmux.screen() << agentLog());
+  tmux.keys({"q"});
+  CHECK(tmux.shows("EXIT=0"));
+
+  json_watcher.join();
+  // Its stdout is a pipe, not a terminal: JSON lines, and only greet's.
+  std::istringstream stream(lines.out);
+  std::vector<std::string> states;
+  for (std::string line; std::getline(stream, line);) {
+    const auto frame = json::parse(line);
+    CHECK(frame["type"] == "RUN_STATUS_UPDATE");
+    CHECK(frame["data"]["flow"] == "greet");
+    states.push_back(frame["data"]["state"]);
+  }
+  REQUIRE(!states.empty());
+  CHECK(states.front() == "queued");
+  CHECK(states.back() == "succeeded");
+
+  const auto all = jsonOf({"get", "runs"});
+  REQUIRE(all["items"].size() == 2);
+  CHECK(all["items"][0]["flow"] == "slow");  // newest first
+  CHECK(all["items"][0]["state"] == "cancelled");
+  CHECK(jsonOf({"get", "run", id})["state"] == "cancelled");
+  CHECK(ok({"get", "runs", "-o", "name"}).out.find("run/" + id + "\n") != std::string::npos);
+  auto not_an_id = run({"get", "run", "slow"});
+  CHECK(not_an_id.exit_code == 2);
+  CHECK(not_an_id.err.find("a run is named by its id") != std::string::npos);
+  CHECK(run({"delete", "run", id}).exit_code == 2);
 }

@@ -5,6 +5,7 @@
 
 #include "tests/support/command_process.hpp"
 #include "tests/support/rpad_process.hpp"
+#include "tests/support/tmux.hpp"
 
 using namespace rpa;
 using nlohmann::json;
@@ -17,38 +18,6 @@ void beat(const test::RpadProcess& rpad, const test::Robot& bot, const char* sta
   REQUIRE(http.send("POST", "/api/v1/client/heartbeat", {{"client_id", bot.id}, {"status", status}})
               .status == 200);
 }
-
-// The screen line that shows robot `name`.
-std::string rowOf(const std::string& screen, const std::string& name) {
-  std::istringstream lines(screen);
-  for (std::string line; std::getline(lines, line);)
-    if (line.find(" " + name + " ") != std::string::npos) return line;
-  return {};
-}
-
-struct Tmux {
-  std::string session;
-  Tmux(std::string name, const std::string& command) : session(std::move(name)) {
-    REQUIRE(test::runCommand(
-                {"tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "30", command})
-                .exit_code == 0);
-  }
-  ~Tmux() { test::runCommand({"tmux", "kill-session", "-t", session}); }
-  std::string screen() const {
-    return test::runCommand({"tmux", "capture-pane", "-p", "-t", session}).out;
-  }
-  bool shows(const std::string& text, std::chrono::milliseconds limit = 3s) const {
-    return test::eventually([&] { return screen().find(text) != std::string::npos; }, limit);
-  }
-  bool rowShows(const std::string& name, const std::string& text,
-                std::chrono::milliseconds limit = 3s) const {
-    return test::eventually([&] { return rowOf(screen(), name).find(text) != std::string::npos; },
-                            limit);
-  }
-  void keys(const std::string& keys) const {
-    test::runCommand({"tmux", "send-keys", "-t", session, keys});
-  }
-};
 
 std::string rpactl(const test::RpadProcess& rpad, const std::string& args) {
   return std::string("env NO_COLOR=1 ") + RPACTL_BIN + " --server " + rpad.url() + " --token " +
@@ -64,8 +33,8 @@ TEST_CASE("watch on a terminal: rows appear, change live, and survive a restart 
   const int port = rpad->port();
   auto bot1 = test::registerRobot(*rpad, "bot-1");
   auto bot2 = test::registerRobot(*rpad, "bot-2");
-  Tmux tmux("rpactl-watch-" + std::to_string(port),
-            rpactl(*rpad, "watch") + "; echo EXIT=$?; sleep 60");
+  test::Tmux tmux("rpactl-watch-" + std::to_string(port),
+                  rpactl(*rpad, "watch") + "; echo EXIT=$?; sleep 60");
   REQUIRE(tmux.shows("connected"));
   CHECK(tmux.rowShows("bot-1", "offline"));
   CHECK(tmux.rowShows("bot-2", "never"));
@@ -94,7 +63,7 @@ TEST_CASE("watch on a terminal: rows appear, change live, and survive a restart 
   // bot-2 was idle when rpad stopped: restart grace, then offline by timeout — seen live.
   CHECK(tmux.rowShows("bot-2", "offline", 5s));
 
-  tmux.keys("q");
+  tmux.keys({"q"});
   CHECK(tmux.shows("EXIT=0"));
 }
 
