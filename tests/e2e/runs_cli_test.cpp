@@ -148,7 +148,7 @@ TEST_CASE_METHOD(Runs, "flow run --wait: 1 when a step fails, 8 when --timeout p
   CHECK(test::runCommand({"pgrep", "-f", "sleep 300 & sleep 300"}).exit_code == 1);  // none left
 }
 
-TEST_CASE_METHOD(Runs, "watch runs: a live table on a terminal, JSON lines otherwise; get runs",
+TEST_CASE_METHOD(Runs, "watch runs: a live table on a terminal, JSON lines otherwise, and get runs",
                  "[runs]") {
   test::CommandResult lines;
   std::thread json_watcher([&] {
