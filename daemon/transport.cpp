@@ -363,7 +363,10 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
 
         const uint64_t id = next_id_++;
         pss->id = id;
-        const bool expects_body = declared > 0 || chunked;
+        // A POST with an explicit Content-Length: 0 gets lws's empty HTTP_BODY and
+        // HTTP_BODY_COMPLETION right after this callback: it is answered there, like any body.
+        const bool empty_post = p->request.method == "POST" && !length.empty() && declared == 0;
+        const bool expects_body = declared > 0 || chunked || empty_post;
         // The route's limit, known from the headers alone: only a caller whose credentials
         // check out may make rpad hold a whole repo in memory.
         p->target = router_.resolve(p->request.method, p->request.path);
@@ -401,7 +404,7 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
         // Answered already (408: past its deadline) or dispatched: nothing more is read.
         if (it == pending_.end() || it->second->dispatched || it->second->reply) return -1;
         // lws delivers no more than the declared Content-Length, checked in LWS_CALLBACK_HTTP.
-        if (!it->second->too_big)
+        if (!it->second->too_big && len > 0)
           it->second->request.body.append(static_cast<const char*>(in), len);
         return 0;
       }

@@ -50,6 +50,18 @@ TEST_CASE("hostile bodies are refused with 4xx and rpad keeps serving") {
   auto refused = test::rawExchange(rpad.port(), chunked, 2s);
   CHECK(refused.find("HTTP/1.1 411") != std::string::npos);
 
+  // An explicit Content-Length: 0 (what HTTP libraries send for a POST without a body) is
+  // answered by the routes that run on a worker too, not dropped.
+  for (const char* path : {"/api/v1/runs/1/cancel", "/api/v1/client/heartbeat"}) {
+    INFO(path);
+    const std::string empty = std::string("POST ") + path +
+                              " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + rpad.adminToken() +
+                              "\r\nContent-Length: 0\r\n\r\n";
+    auto answered = test::rawExchange(rpad.port(), empty, 2s);
+    CHECK(test::countResponses(answered) == 1);
+    CHECK(answered.find(path[8] == 'r' ? "HTTP/1.1 404" : "HTTP/1.1 400") != std::string::npos);
+  }
+
   CHECK(admin.send("GET", "/healthz").status == 200);
   CHECK(rpad.log().find("handler failed") == std::string::npos);
 }
