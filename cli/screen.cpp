@@ -63,7 +63,8 @@ int Screen::rows() {
   return ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_row > 0 ? w.ws_row : 24;
 }
 
-void runLiveView(LiveFeed& feed, const std::function<void(const LiveFeed::Update&)>& apply,
+void runLiveView(LiveFeed& feed, const std::function<void()>& relist,
+                 const std::function<void(const nlohmann::json&)>& apply,
                  const std::function<std::string()>& render) {
   using namespace std::chrono_literals;
   Screen screen;
@@ -72,7 +73,10 @@ void runLiveView(LiveFeed& feed, const std::function<void(const LiveFeed::Update
   while (!stopRequested() && !screen.quitPressed()) {
     if (auto update = feed.next(100ms)) {
       dirty = true;
-      apply(*update);
+      if (update->kind == LiveFeed::Update::Kind::kListAgain)
+        relist();
+      else if (update->kind == LiveFeed::Update::Kind::kEvent)
+        apply(update->frame["data"]);
     }
     const auto now = std::chrono::steady_clock::now();
     if (dirty || now - drawn >= 1s) {

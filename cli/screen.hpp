@@ -31,9 +31,11 @@ class Screen {
   termios saved_{};
 };
 
-/// A live view's loop on the alternate screen: each update of `feed` goes to `apply`; the view
-/// is redrawn when something changed and every second (its ages tick), until q or a signal.
-void runLiveView(LiveFeed& feed, const std::function<void(const LiveFeed::Update&)>& apply,
+/// A live view's loop on the alternate screen: each event of `feed` goes to `apply` (its data),
+/// a gap in the feed to `relist`; the view is redrawn when something changed and every second
+/// (its ages tick), until q or a signal.
+void runLiveView(LiveFeed& feed, const std::function<void()>& relist,
+                 const std::function<void(const nlohmann::json&)>& apply,
                  const std::function<std::string()>& render);
 
 /// Builds one redraw of a live view: lines cleared to their end, the screen below cleared.

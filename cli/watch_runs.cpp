@@ -110,13 +110,7 @@ void watchRunsTable(const Globals& g, const std::string& flow) {
   board.relist();  // something to show before the socket is up
   LiveFeed feed(ctx.server, ctx.token, {"runs"});
   runLiveView(
-      feed,
-      [&](const LiveFeed::Update& update) {
-        if (update.kind == LiveFeed::Update::Kind::kListAgain)
-          board.relist();
-        else if (update.kind == LiveFeed::Update::Kind::kEvent)
-          board.apply(update.frame["data"]);
-      },
+      feed, [&] { board.relist(); }, [&](const nlohmann::json& data) { board.apply(data); },
       [&] { return render(ctx.server, feed, board); });
 }
 

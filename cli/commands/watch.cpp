@@ -163,13 +163,7 @@ void watchTable(const Globals& g, const Filter& filter) {
   fleet.relist();  // something to show before the socket is up
   LiveFeed feed(ctx.server, ctx.token, {"client_status", "heartbeat"});
   runLiveView(
-      feed,
-      [&](const LiveFeed::Update& update) {
-        if (update.kind == LiveFeed::Update::Kind::kListAgain)
-          fleet.relist();
-        else if (update.kind == LiveFeed::Update::Kind::kEvent)
-          fleet.apply(update.frame["data"]);
-      },
+      feed, [&] { fleet.relist(); }, [&](const nlohmann::json& data) { fleet.apply(data); },
       [&] { return render(ctx.server, feed, fleet, filter); });
 }
 

@@ -188,8 +188,7 @@ class Runs {
   mutable std::mutex view_mutex_;
   std::map<int64_t, Active> active_;
   std::unordered_map<int64_t, std::set<int64_t>> by_client_;  // robot → its runs in the view
-  std::unordered_map<int64_t, core::TimePoint>
-      idle_since_;  // robot → when its last run ended  // robot → when its last run ended
+  std::unordered_map<int64_t, core::TimePoint> idle_since_;   // robot → when its last run ended
   std::vector<Waiter> waiters_;
 
   std::atomic<bool> dispatch_posted_{false};

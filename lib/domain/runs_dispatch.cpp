@@ -1,0 +1,292 @@
+#include "lib/domain/runs.hpp"
+
+#include <algorithm>
+
+#include "lib/core/guard.hpp"
+#include "lib/domain/run_moves.hpp"
+#include "lib/runs/dispatch.hpp"
+#include "lib/runs/run_state.hpp"
+
+namespace rpa::domain {
+
+namespace {
+
+constexpr core::Millis kRetentionSweep = std::chrono::hours(1);
+constexpr core::Millis kMaxTimerSleep = std::chrono::minutes(1);
+
+}  // namespace
+
+void Runs::robotChanged() {
+  dispatchSoon();
+}
+
+void Runs::robotRemoved(int64_t tenant_id, int64_t client_id) {
+  model::ClientEvent gone;
+  gone.tenant_id = tenant_id;
+  gone.client_id = client_id;
+  gone.at = c_.clock.now();
+  std::vector<Run> changed;
+  c_.store.transaction([&] { changed = settleOffline(c_.store, {gone}); });
+  offlineCommitted(changed);
+}
+
+void Runs::dispatchSoon() {
+  if (dispatch_posted_.exchange(true)) return;
+  if (!blocking_.post([this] {
+        dispatch_posted_.store(false);
+        core::guarded(c_.log, "dispatch", [this] { dispatch(); });
+      }))
+    dispatch_posted_.store(false);  // the next event tries again
+}
+
+void Runs::dispatch() {
+  std::vector<int64_t> assigned_to;
+  {
+    std::lock_guard lock(move_mutex_);
+    // What the view says now: queued runs in order, and the slots taken.
+    std::vector<Active> queued;
+    std::unordered_map<int64_t, int> on_robot;
+    std::map<std::pair<int64_t, std::string>, int> of_flow;
+    {
+      std::lock_guard view(view_mutex_);
+      for (const auto& [id, a] : active_) {
+        if (a.run.state == RunState::kQueued) queued.push_back(a);
+        if (model::holdsSlot(a.run.state)) {
+          if (a.run.client_id) ++on_robot[*a.run.client_id];
+          ++of_flow[{a.run.tenant_id, a.run.flow}];
+        }
+      }
+    }
+    if (queued.empty()) return;
+    std::map<int64_t, std::vector<model::Client>> robots;  // per tenant, online ones
+    for (const auto& a : queued) {
+      const Run& run = a.run;
+      auto& flow_slots = of_flow[{run.tenant_id, run.flow}];
+      if (flow_slots >= a.concurrency) continue;
+      auto found = robots.find(run.tenant_id);
+      if (found == robots.end()) {
+        live::ClientFilter filter;
+        filter.limit = std::numeric_limits<size_t>::max();
+        auto all = c_.registry.list(run.tenant_id, filter);
+        std::erase_if(all, [](const model::Client& c) { return !model::isOnline(c.live.status); });
+        found = robots.emplace(run.tenant_id, std::move(all)).first;
+      }
+      std::vector<runs::Candidate> candidates;
+      for (const auto& robot : found->second) {
+        if (!run.pinned_client.empty() && robot.name != run.pinned_client) continue;
+        runs::Candidate cand;
+        cand.client_id = robot.id;
+        cand.tenant_id = robot.tenant_id;
+        cand.online = true;
+        cand.labels = &robot.labels;
+        cand.capacity = robot.capacity;
+        cand.active = on_robot[robot.id];
+        {
+          std::lock_guard view(view_mutex_);
+          auto idle = idle_since_.find(robot.id);
+          if (idle != idle_since_.end()) cand.idle_since = idle->second;
+        }
+        candidates.push_back(cand);
+      }
+      const auto chosen = runs::chooseRobot(run.tenant_id, a.target, candidates);
+      if (!chosen) continue;
+      // Read again: the view may lag a move made on the writer's connection.
+      auto fresh = c_.store.run(run.tenant_id, run.id);
+      if (!fresh || fresh->state != RunState::kQueued) continue;
+      const Step step = runs::next(positionOf(*fresh), RunEvent::kOffered);
+      if (step.kind != Step::Kind::kMoved) continue;
+      const auto now = c_.clock.now();
+      Run after = moved(*fresh, step.to, now);
+      after.client_id = *chosen;
+      for (const auto& robot : found->second)
+        if (robot.id == *chosen) after.client = robot.name;
+      after.assigned_at = now;
+      after.offer_expires_at = now + limits_.offer_lease;
+      if (!commit(*fresh, after)) continue;
+      ++on_robot[*chosen];
+      ++flow_slots;
+      assigned_to.push_back(*chosen);
+      RobotNotice notice{RobotNotice::Kind::kAssigned, *chosen, after.id, {}};
+      {
+        std::lock_guard view(view_mutex_);
+        notice.data = assignment(after);
+      }
+      notify(notice);
+    }
+  }
+  if (!assigned_to.empty()) wake();
+  for (int64_t robot : assigned_to) answerWaiters(robot);
+}
+
+// ---- robots going offline ----------------------------------------------------------------
+
+std::vector<Run> Runs::settleOffline(store::Store& store,
+                                     const std::vector<model::ClientEvent>& offline) {
+  std::vector<Run> changed;
+  for (const auto& e : offline)
+    for (const auto& run : store.runsOnClient(e.client_id)) {
+      const Step step = runs::next(positionOf(run), RunEvent::kClientOffline);
+      if (step.kind != Step::Kind::kMoved) continue;
+      Run after = moved(run, step.to, e.at);
+      if (store.updateRun(after, run.state)) changed.push_back(std::move(after));
+    }
+  return changed;
+}
+
+void Runs::offlineCommitted(const std::vector<Run>& changed) {
+  if (changed.empty()) return;
+  {
+    std::lock_guard lock(move_mutex_);
+    for (const auto& run : changed) {
+      // Read again on this connection: a move made since then is the newer truth.
+      auto fresh = c_.store.run(run.tenant_id, run.id);
+      if (!fresh) continue;
+      remember(*fresh);
+      publish(*fresh, std::nullopt);
+      if (fresh->state == RunState::kLost)
+        c_.log.warn(
+            "run lost",
+            {{"run", fresh->id}, {"flow", fresh->flow}, {"client", fresh->client_id.value_or(0)}});
+    }
+  }
+  dispatchSoon();
+}
+
+// ---- time ---------------------------------------------------------------------------------
+
+core::Millis Runs::tick(core::TimePoint now) {
+  struct Due {
+    int64_t tenant_id;
+    int64_t id;
+    RunEvent event;
+  };
+  std::vector<Due> due;
+  std::vector<Waiter> lapsed;
+  std::optional<core::TimePoint> next;
+  auto soonest = [&next](core::TimePoint t) {
+    if (!next || t < *next) next = t;
+  };
+  {
+    std::lock_guard view(view_mutex_);
+    for (const auto& [id, a] : active_) {
+      const Run& r = a.run;
+      if (r.state == RunState::kQueued) {
+        if (r.queue_deadline <= now)
+          due.push_back({r.tenant_id, id, RunEvent::kQueueTimeout});
+        else
+          soonest(r.queue_deadline);
+      }
+      if (r.offer_expires_at &&
+          (r.state == RunState::kAssigned || r.state == RunState::kCancelling)) {
+        if (*r.offer_expires_at <= now)
+          due.push_back({r.tenant_id, id, RunEvent::kOfferExpired});
+        else
+          soonest(*r.offer_expires_at);
+      }
+      if (r.run_deadline && r.state == RunState::kRunning) {
+        if (*r.run_deadline <= now)
+          due.push_back({r.tenant_id, id, RunEvent::kRunTimeout});
+        else
+          soonest(*r.run_deadline);
+      }
+    }
+    auto keep = std::partition(waiters_.begin(), waiters_.end(),
+                               [&](const Waiter& w) { return w.until > now; });
+    lapsed.assign(std::make_move_iterator(keep), std::make_move_iterator(waiters_.end()));
+    waiters_.erase(keep, waiters_.end());
+    for (const auto& w : waiters_) soonest(w.until);
+  }
+  for (auto& w : lapsed) w.reply(std::nullopt);
+
+  bool freed = false;
+  if (!due.empty()) {
+    std::lock_guard lock(move_mutex_);
+    for (const auto& d : due) {
+      for (;;) {
+        auto run = c_.store.run(d.tenant_id, d.id);
+        if (!run) {  // its tenant was deleted
+          std::lock_guard view(view_mutex_);
+          active_.erase(d.id);
+          break;
+        }
+        const Step step = runs::next(positionOf(*run), d.event);
+        if (step.kind != Step::Kind::kMoved) {
+          // A stale view (moved on the writer's connection): take the stored truth.
+          remember(*run);
+          break;
+        }
+        Run after = moved(*run, step.to, now);
+        if (d.event == RunEvent::kRunTimeout) {
+          after.run_deadline.reset();
+          after.error = "the flow's timeout passed";
+        }
+        if (d.event == RunEvent::kQueueTimeout)
+          after.error = "no robot took the run within the flow's queue_timeout";
+        if (!commit(*run, after)) continue;
+        if (after.state == RunState::kCancelling && after.client_id)
+          notify({RobotNotice::Kind::kCancel,
+                  *after.client_id,
+                  after.id,
+                  {{"run_id", after.id}, {"reason", after.reason}}});
+        freed |= after.state == RunState::kQueued || model::isTerminal(after.state);
+        break;
+      }
+    }
+  }
+  if (now - last_retention_ >= kRetentionSweep) {
+    last_retention_ = now;
+    const size_t deleted = c_.store.deleteRunsFinishedBefore(now - limits_.retention);
+    if (deleted > 0) c_.log.info("runs past retention deleted", {{"runs", deleted}});
+  }
+  if (freed) dispatch();
+  if (!due.empty()) return core::Millis{1};  // moves may have set new deadlines
+  if (!next) return kMaxTimerSleep;
+  return std::clamp(std::chrono::ceil<core::Millis>(*next - now), core::Millis{1}, kMaxTimerSleep);
+}
+
+void Runs::wake() {
+  {
+    std::lock_guard lock(timer_mutex_);
+    timer_poke_ = true;
+  }
+  timer_wake_.notify_one();
+}
+
+void Runs::startTimers() {
+  timer_ = std::thread([this] {
+    std::unique_lock lock(timer_mutex_);
+    while (!timer_stop_) {
+      timer_poke_ = false;
+      lock.unlock();
+      core::Millis delay{1000};
+      core::guarded(c_.log, "run timers", [&] { delay = tick(c_.clock.now()); });
+      lock.lock();
+      timer_wake_.wait_for(lock, delay, [this] { return timer_stop_ || timer_poke_; });
+    }
+  });
+}
+
+void Runs::stopTimers() {
+  {
+    std::lock_guard lock(timer_mutex_);
+    timer_stop_ = true;
+  }
+  timer_wake_.notify_one();
+  if (timer_.joinable()) timer_.join();
+}
+
+void OfflineRunsSink::saveLiveness(const std::vector<store::LivenessUpdate>& updates,
+                                   const std::vector<model::ClientEvent>& events) {
+  std::vector<model::ClientEvent> offline;
+  for (const auto& e : events)
+    if (e.to == model::ClientStatus::kOffline) offline.push_back(e);
+  if (!runs_ || offline.empty()) return store_.saveLiveness(updates, events);
+  std::vector<Run> changed;
+  store_.transaction([&] {
+    store_.saveLiveness(updates, events);
+    changed = runs_->settleOffline(store_, offline);
+  });
+  runs_->offlineCommitted(changed);
+}
+
+}  // namespace rpa::domain
