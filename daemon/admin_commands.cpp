@@ -3,6 +3,7 @@
 #include "daemon/commands.hpp"
 #include "lib/api/bootstrap.hpp"
 #include "lib/core/error.hpp"
+#include "lib/model/flow.hpp"
 #include "lib/store/sqlite_store.hpp"
 
 namespace rpa::daemon {
@@ -86,6 +87,7 @@ int checkConfig(const core::DaemonConfig& c) {
   fmt::print("workers: {}\n", c.workers);
   fmt::print("ws_ping_interval_seconds: {}\n", c.ws_ping_interval.count());
   fmt::print("request_timeout_seconds: {}\n", c.request_timeout.count());
+  fmt::print("run_retention: {}\n", model::formatDuration(c.run_retention));
   fmt::print("max_connections: {}\n", c.max_connections);
   fmt::print("tls: {}\n", c.tls_cert ? "on" : "off");
   fmt::print("configuration OK\n");

@@ -33,6 +33,8 @@ constexpr SettingFlag kSettingFlags[] = {
      "seconds a request's headers and body may take to arrive; then 408 and closed (30)"},
     {"--max-connections", "max_connections",
      "open connections at most; more are closed at once (default: 16384)"},
+    {"--run-retention", "run_retention",
+     "how long finished runs and their logs are kept, e.g. 72h or 90d (30d)"},
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "lib/core/error.hpp"
+#include "lib/core/time.hpp"
 
 namespace rpa::core {
 
@@ -39,6 +40,7 @@ const std::vector<Setting>& settings() {
       {"ws_ping_interval_seconds", "--ws-ping-interval", {"RPAD_WS_PING_INTERVAL_SECONDS"}},
       {"request_timeout_seconds", "--request-timeout", {"RPAD_REQUEST_TIMEOUT_SECONDS"}},
       {"max_connections", "--max-connections", {"RPAD_MAX_CONNECTIONS"}},
+      {"run_retention", "--run-retention", {"RPAD_RUN_RETENTION"}},
   };
   return table;
 }
@@ -212,6 +214,11 @@ DaemonConfig loadDaemonConfig(const ConfigSources& sources) {
     } else if (name == "max_connections") {
       c.max_connections = static_cast<unsigned>(
           positive(*raw, 1'000'000, "a whole number of connections from 1 to 1000000"));
+    } else if (name == "run_retention") {
+      const auto d = parseDuration(raw->value);
+      if (!d || *d < std::chrono::hours(1) || *d > std::chrono::hours(24 * 3650))
+        fail(raw->shown_as + ": must be a duration from 1h to 3650d, such as 30d or 72h");
+      c.run_retention = *d;
     }
   }
   if (c.tls_cert.has_value() != c.tls_key.has_value())

@@ -28,6 +28,7 @@ struct DaemonConfig {
   Seconds request_timeout{30};   // a request's headers and body must arrive within this
   // Open connections at most: enough for a fleet of 10,000 robot WebSockets and their watchers.
   unsigned max_connections = 16'384;
+  Millis run_retention = std::chrono::hours(24 * 30);  // finished runs older are deleted
 };
 
 /// Where the raw settings come from. Each map is keyed by the setting's canonical name

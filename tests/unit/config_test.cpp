@@ -165,3 +165,18 @@ TEST_CASE("listen, log format, workers and TLS are validated") {
   CHECK(c.listen_port == 0);
   CHECK(c.log_format == core::LogFormat::kJson);
 }
+
+TEST_CASE("run retention is a duration from 1h to 3650d, 30d by default") {
+  Sources defaults;
+  CHECK(defaults.load().run_retention == std::chrono::hours(24 * 30));
+  Sources env;
+  env.env["RPAD_RUN_RETENTION"] = "72h";
+  CHECK(env.load().run_retention == 72h);
+  for (const char* bad : {"30", "59m", "3651d", "a week"}) {
+    INFO(bad);
+    Sources s;
+    s.env["RPAD_RUN_RETENTION"] = bad;
+    CHECK_THAT(s.error(), Catch::Contains("RPAD_RUN_RETENTION=\"") &&
+                              Catch::Contains("must be a duration from 1h to 3650d"));
+  }
+}
