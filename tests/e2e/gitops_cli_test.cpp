@@ -103,7 +103,7 @@ TEST_CASE_METHOD(GitOps, "flow validate checks files offline and names every pro
       run({"flow", "validate", repo.string()}, "", {{"RPACTL_SERVER", "http://127.0.0.1:1"}});
   INFO(good.out << good.err);
   CHECK(good.exit_code == 0);
-  CHECK(good.out == "21 documents valid (7 flows, 2 tenants, 6 users, 6 clients)\n");
+  CHECK(good.out == "22 documents valid (8 flows, 2 tenants, 6 users, 6 clients)\n");
 
   const auto typo = (work.path() / "typo.yaml").string();
   writeText(typo, kFlowWithTypo);
@@ -136,7 +136,7 @@ TEST_CASE_METHOD(GitOps, "the GitOps loop: apply, diff, edit, history, rollback,
   auto again = applyRepo();
   REQUIRE(again.exit_code == 0);
   const auto lines = linesOf(again.out);
-  CHECK(lines.size() == 21);
+  CHECK(lines.size() == 22);
   for (const auto& line : lines) CHECK(endsWith(line, " unchanged"));
 
   // An edit shows as a diff (exit 1), then applies as a new revision.

@@ -1,13 +1,10 @@
 // Runs end to end: the real rpad, the real `rpactl agent` as the robot, and `rpactl flow run`,
 // `run get|logs|cancel|list` with their pinned exit codes (SPEC §7, §10).
-#include <signal.h>
-
 #include <fstream>
-#include <mutex>
 #include <sstream>
 #include <thread>
 
-#include "lib/agent/launcher.hpp"
+#include "tests/support/agent_process.hpp"
 #include "tests/support/cli_fixture.hpp"
 #include "tests/support/tmux.hpp"
 
@@ -61,10 +58,7 @@ spec:
 
 struct Runs : test::Cli {
   test::TempDir work;
-  agent::PosixLauncher launcher;
-  std::unique_ptr<agent::Process> robot;
-  std::mutex mutex;
-  std::string robot_log;
+  std::unique_ptr<test::AgentProcess> robot;
 
   Runs() {
     login();
@@ -72,29 +66,11 @@ struct Runs : test::Cli {
     const auto flows = work.path() / "flows.yaml";
     std::ofstream(flows) << kFlows;
     ok({"apply", "-f", flows.string()});
-    agent::Command cmd;
-    cmd.argv = {RPACTL_BIN,        "agent",
-                "--client-id",     std::to_string(reg["id"].get<int64_t>()),
-                "--workdir",       (work.path() / "agent").string(),
-                "--kill-grace",    "2s",
-                "--drain-timeout", "1s"};
-    cmd.env = {{"RPACTL_SERVER", rpad.url()},
-               {"RPA_CLIENT_TOKEN", reg["token"]},
-               {"XDG_CONFIG_HOME", (work.path() / "none").string()}};
-    robot = launcher.start(cmd, [this](std::string_view, std::string line) {
-      std::lock_guard lock(mutex);
-      robot_log += line + "\n";
-    });
+    robot = std::make_unique<test::AgentProcess>(
+        rpad.url(), test::Robot{reg["id"].get<int64_t>(), reg["token"]}, work.path() / "agent");
     ok({"wait", "client", "build-01", "--for", "status=idle", "--timeout", "10s"});
   }
-  ~Runs() {
-    robot->signal(SIGTERM);
-    if (!robot->wait(10s)) robot->signal(SIGKILL);
-  }
-  std::string agentLog() {
-    std::lock_guard lock(mutex);
-    return robot_log;
-  }
+  std::string agentLog() { return robot->log(); }
 };
 
 }  // namespace
@@ -199,4 +175,17 @@ TEST_CASE_METHOD(Runs, "watch runs: a live table on a terminal, JSON lines other
   CHECK(not_an_id.exit_code == 2);
   CHECK(not_an_id.err.find("a run is named by its id") != std::string::npos);
   CHECK(run({"delete", "run", id}).exit_code == 2);
+}
+
+TEST_CASE_METHOD(Runs, "the example flows of flows-examples/runs really run on the agent",
+                 "[runs]") {
+  ok({"apply", "-f", std::string(RPA_SOURCE_DIR) + "/flows-examples/runs", "-R"});
+  for (const char* flow : {"report-export", "health-check"}) {
+    auto r = run({"flow", "run", flow, "-p", "server=" + rpad.url(), "--wait", "--timeout", "30s",
+                  "-o", "json"});
+    INFO(flow << "\n" << r.out << r.err << agentLog());
+    CHECK(r.exit_code == 0);
+  }
+  const auto logs = ok({"run", "logs", "2"}).out;
+  CHECK(logs.find("rpad at " + rpad.url() + " is healthy") != std::string::npos);
 }

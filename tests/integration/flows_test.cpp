@@ -10,6 +10,7 @@
 using namespace rpa;
 using nlohmann::json;
 using namespace std::chrono_literals;
+using test::applyBody;
 using test::Socket;
 
 namespace {
@@ -19,10 +20,6 @@ std::string flowYaml(const std::string& name, const std::string& tenant,
   return "apiVersion: rpa/v1\nkind: Flow\nmetadata: {name: " + name + ", tenant: " + tenant +
          "}\nspec:\n  description: \"" + padding +
          "\"\n  steps: [{id: hi, uses: log, with: {message: hi}}]\n---\n";
-}
-
-json applyBody(const std::string& yaml, bool dry_run = false) {
-  return {{"files", {{{"name", "repo/flows.yaml"}, {"content", yaml}}}}, {"dry_run", dry_run}};
 }
 
 }  // namespace

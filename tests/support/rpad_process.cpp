@@ -165,6 +165,10 @@ Robot registerRobot(const RpadProcess& rpad, const std::string& name,
   return {r.body["id"].get<int64_t>(), r.body["token"].get<std::string>()};
 }
 
+nlohmann::json applyBody(const std::string& yaml, bool dry_run) {
+  return {{"files", {{{"name", "repo/flows.yaml"}, {"content", yaml}}}}, {"dry_run", dry_run}};
+}
+
 std::string statusOf(const RpadProcess& rpad, int64_t id) {
   auto r = rpad.admin().send("GET", "/api/v1/client/heartbeat/status/" + std::to_string(id));
   REQUIRE(r.status == 200);

@@ -75,6 +75,9 @@ struct Robot {
 Robot registerRobot(const RpadProcess& rpad, const std::string& name,
                     const nlohmann::json& labels = nlohmann::json::object());
 
+/// The body of POST /api/v1/apply for one file holding `yaml`.
+nlohmann::json applyBody(const std::string& yaml, bool dry_run = false);
+
 /// The client's status as GET /client/heartbeat/status/{id} answers it to the admin.
 std::string statusOf(const RpadProcess& rpad, int64_t id);
 
