@@ -19,6 +19,8 @@ namespace rpa::domain {
 
 namespace {
 
+constexpr size_t kMaxDecodedSpecs = 1024;
+
 // The request as it was given, to tell an idempotent repeat from another request.
 std::string requestHash(std::string_view flow, const RunRequest& r) {
   return auth::sha256Hex(
@@ -84,13 +86,24 @@ void Runs::onNotice(std::function<void(const RobotNotice&)> listener) {
   listener_ = std::move(listener);
 }
 
+std::shared_ptr<const model::FlowSpec> Runs::specOf(std::string_view flow,
+                                                    const std::string& spec) const {
+  std::string key = std::string(flow) + '\n' + spec;
+  std::lock_guard lock(spec_mutex_);
+  if (auto it = specs_.find(key); it != specs_.end()) return it->second;
+  if (specs_.size() >= kMaxDecodedSpecs) specs_.clear();  // many revisions: start again
+  auto decoded = std::make_shared<const model::FlowSpec>(model::decodeStoredSpec(flow, spec));
+  specs_.emplace(std::move(key), decoded);
+  return decoded;
+}
+
 Runs::Active Runs::activate(Run run) const {
   Active a;
   if (!run.spec.empty()) {
-    const auto spec = model::decodeStoredSpec(run.flow, run.spec);
-    a.target = spec.target;
-    a.concurrency = spec.concurrency;
-    a.timeout = spec.timeout;
+    const auto spec = specOf(run.flow, run.spec);
+    a.target = spec->target;
+    a.concurrency = spec->concurrency;
+    a.timeout = spec->timeout;
   }
   a.run = std::move(run);
   return a;
@@ -132,7 +145,7 @@ RunCreated Runs::create(const Actor& actor, int64_t tenant_id, std::string_view 
                         const RunRequest& request) {
   auto flow = c_.store.flow(tenant_id, flow_name);
   if (!flow) throw Error(ErrorCode::kNotFound, "flow \"" + std::string(flow_name) + "\" not found");
-  const auto spec = model::decodeStoredSpec(flow->name, flow->current.spec);
+  const auto& spec = *specOf(flow->name, flow->current.spec);
   const auto hash = requestHash(flow->name, request);
   auto repeat = [&](const Run& existing) -> RunCreated {
     if (existing.request_hash == hash) return {existing, false};

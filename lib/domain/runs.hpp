@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -159,6 +160,9 @@ class Runs {
   };
 
   Active activate(model::Run run) const;
+  /// A revision's stored spec, decoded once: its canonical JSON never changes. Bounded.
+  std::shared_ptr<const model::FlowSpec> specOf(std::string_view flow,
+                                                const std::string& spec) const;
   model::Run mustFind(int64_t tenant_id, int64_t id) const;
   model::Run robotRun(int64_t tenant_id, int64_t client_id, int64_t run_id) const;
   /// Writes `after` over `before` by compare-and-set, then updates the view and publishes.
@@ -190,6 +194,9 @@ class Runs {
   std::unordered_map<int64_t, std::set<int64_t>> by_client_;  // robot → its runs in the view
   std::unordered_map<int64_t, core::TimePoint> idle_since_;   // robot → when its last run ended
   std::vector<Waiter> waiters_;
+
+  mutable std::mutex spec_mutex_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const model::FlowSpec>> specs_;
 
   std::atomic<bool> dispatch_posted_{false};
   core::TimePoint last_retention_{};

@@ -85,7 +85,33 @@ auto SqliteStore::locked(F&& f) {
   }
 }
 
+inline SQLite::Statement& SqliteStore::prepared(const std::string& sql) {
+  auto& q = prepared_[sql];
+  if (!q) q = std::make_unique<SQLite::Statement>(*db_, sql);
+  return *q;
+}
+
 namespace sqlite {
+
+// A statement of SqliteStore::prepared() in use: reset and unbound when it goes, so that none
+// keeps a read snapshot open, or a value bound, past the call that used it.
+class Reused {
+ public:
+  explicit Reused(SQLite::Statement& q) : q_(q) {}
+  ~Reused() {
+    q_.tryReset();
+    try {
+      q_.clearBindings();  // sqlite3_clear_bindings cannot fail; SQLiteCpp's signature throws
+    } catch (const SQLite::Exception&) {
+    }
+  }
+  Reused(const Reused&) = delete;
+  Reused& operator=(const Reused&) = delete;
+  SQLite::Statement& operator*() { return q_; }
+
+ private:
+  SQLite::Statement& q_;
+};
 
 inline int64_t millis(core::TimePoint t) {
   return static_cast<int64_t>(core::toUnixMillis(t));

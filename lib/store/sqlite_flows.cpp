@@ -66,8 +66,9 @@ std::vector<model::Flow> SqliteStore::flowsWith(int64_t tenant_id, const LabelMa
 }
 
 std::optional<model::Flow> SqliteStore::flow(int64_t tenant_id, std::string_view name) {
-  return locked([&](SQLite::Database& db) -> std::optional<model::Flow> {
-    SQLite::Statement q(db, std::string(kFlowQuery) + " AND f.name = :name");
+  return locked([&](SQLite::Database&) -> std::optional<model::Flow> {
+    sqlite::Reused reused(prepared(std::string(kFlowQuery) + " AND f.name = :name"));
+    auto& q = *reused;
     q.bind(":tenant", tenant_id);
     q.bind(":name", std::string(name));
     if (!q.executeStep()) return std::nullopt;

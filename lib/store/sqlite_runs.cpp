@@ -85,14 +85,14 @@ void bindProgress(SQLite::Statement& q, const model::Run& r) {
 
 model::Run SqliteStore::createRun(model::Run run) {
   return locked([&](SQLite::Database& db) {
-    SQLite::Statement q(
-        db,
+    sqlite::Reused reused(prepared(
         "INSERT INTO runs (tenant_id, flow, revision, state, reason, late_outcome, params, "
         "client_id, client, pinned_client, created_by, idempotency_key, request_hash, "
         "created_at, assigned_at, started_at, finished_at, offer_expires_at, queue_deadline, "
         "run_deadline, steps, error) VALUES (:tenant, :flow, :revision, :state, :reason, :late, "
         ":params, :client_id, :client, :pinned, :by, :key, :hash, :created, :assigned, "
-        ":started, :finished, :offer, :queue_deadline, :deadline, :steps, :error)");
+        ":started, :finished, :offer, :queue_deadline, :deadline, :steps, :error)"));
+    auto& q = *reused;
     q.bind(":tenant", run.tenant_id);
     q.bind(":flow", run.flow);
     q.bind(":revision", run.revision);
@@ -114,8 +114,9 @@ model::Run SqliteStore::createRun(model::Run run) {
 }
 
 std::optional<model::Run> SqliteStore::run(int64_t tenant_id, int64_t id) {
-  return locked([&](SQLite::Database& db) -> std::optional<model::Run> {
-    SQLite::Statement q(db, runQuery(true) + " WHERE r.tenant_id = :tenant AND r.id = :id");
+  return locked([&](SQLite::Database&) -> std::optional<model::Run> {
+    sqlite::Reused reused(prepared(runQuery(true) + " WHERE r.tenant_id = :tenant AND r.id = :id"));
+    auto& q = *reused;
     q.bind(":tenant", tenant_id);
     q.bind(":id", id);
     if (!q.executeStep()) return std::nullopt;
@@ -163,24 +164,26 @@ std::vector<model::Run> SqliteStore::activeRuns() {
 }
 
 std::vector<model::Run> SqliteStore::runsOnClient(int64_t client_id) {
-  return locked([&](SQLite::Database& db) {
-    SQLite::Statement q(db, runQuery(true) +
-                                " WHERE r.client_id = :client AND r.state IN ('assigned', "
-                                "'running', 'cancelling') ORDER BY r.id");
+  return locked([&](SQLite::Database&) {
+    sqlite::Reused reused(prepared(runQuery(true) +
+                                   " WHERE r.client_id = :client AND r.state IN ('assigned', "
+                                   "'running', 'cancelling') ORDER BY r.id"));
+    auto& q = *reused;
     q.bind(":client", client_id);
     return readRuns(q, true);
   });
 }
 
 bool SqliteStore::updateRun(const model::Run& run, model::RunState expected) {
-  return locked([&](SQLite::Database& db) {
-    SQLite::Statement q(db,
-                        "UPDATE runs SET state = :state, reason = :reason, error = :error, "
-                        "late_outcome = :late, "
-                        "client_id = :client_id, client = :client, assigned_at = :assigned, "
-                        "started_at = :started, finished_at = :finished, "
-                        "offer_expires_at = :offer, run_deadline = :deadline, steps = :steps "
-                        "WHERE id = :id AND tenant_id = :tenant AND state = :expected");
+  return locked([&](SQLite::Database&) {
+    sqlite::Reused reused(
+        prepared("UPDATE runs SET state = :state, reason = :reason, error = :error, "
+                 "late_outcome = :late, "
+                 "client_id = :client_id, client = :client, assigned_at = :assigned, "
+                 "started_at = :started, finished_at = :finished, "
+                 "offer_expires_at = :offer, run_deadline = :deadline, steps = :steps "
+                 "WHERE id = :id AND tenant_id = :tenant AND state = :expected"));
+    auto& q = *reused;
     bindProgress(q, run);
     q.bind(":id", run.id);
     q.bind(":tenant", run.tenant_id);
@@ -192,9 +195,10 @@ bool SqliteStore::updateRun(const model::Run& run, model::RunState expected) {
 void SqliteStore::appendRunLogs(const model::Run& run, const std::vector<model::LogLine>& lines) {
   locked([&](SQLite::Database& db) {
     sqlite::Atomic tx(db);
-    SQLite::Statement insert(db,
-                             "INSERT OR IGNORE INTO run_logs (run_id, seq, ts, step, stream, line) "
-                             "VALUES (:run, :seq, :ts, :step, :stream, :line)");
+    sqlite::Reused reused(
+        prepared("INSERT OR IGNORE INTO run_logs (run_id, seq, ts, step, stream, line) "
+                 "VALUES (:run, :seq, :ts, :step, :stream, :line)"));
+    auto& insert = *reused;
     for (const auto& l : lines) {
       insert.bind(":run", run.id);
       insert.bind(":seq", l.seq);
@@ -205,10 +209,10 @@ void SqliteStore::appendRunLogs(const model::Run& run, const std::vector<model::
       insert.exec();
       insert.reset();
     }
-    SQLite::Statement counters(
-        db,
-        "UPDATE runs SET log_next_seq = :next, log_bytes = :bytes, "
-        "dropped_log_lines = :dropped WHERE id = :id AND tenant_id = :tenant");
+    sqlite::Reused reused_counters(
+        prepared("UPDATE runs SET log_next_seq = :next, log_bytes = :bytes, "
+                 "dropped_log_lines = :dropped WHERE id = :id AND tenant_id = :tenant"));
+    auto& counters = *reused_counters;
     counters.bind(":next", run.log_next_seq);
     counters.bind(":bytes", run.log_bytes);
     counters.bind(":dropped", run.dropped_log_lines);
@@ -221,11 +225,12 @@ void SqliteStore::appendRunLogs(const model::Run& run, const std::vector<model::
 
 std::vector<model::LogLine> SqliteStore::runLogs(int64_t tenant_id, int64_t run_id, int64_t after,
                                                  size_t limit) {
-  return locked([&](SQLite::Database& db) {
-    SQLite::Statement q(db,
-                        "SELECT l.seq, l.ts, l.step, l.stream, l.line FROM run_logs l "
-                        "JOIN runs r ON r.id = l.run_id WHERE r.tenant_id = :tenant AND "
-                        "l.run_id = :run AND l.seq > :after ORDER BY l.seq LIMIT :limit");
+  return locked([&](SQLite::Database&) {
+    sqlite::Reused reused(
+        prepared("SELECT l.seq, l.ts, l.step, l.stream, l.line FROM run_logs l "
+                 "JOIN runs r ON r.id = l.run_id WHERE r.tenant_id = :tenant AND "
+                 "l.run_id = :run AND l.seq > :after ORDER BY l.seq LIMIT :limit"));
+    auto& q = *reused;
     q.bind(":tenant", tenant_id);
     q.bind(":run", run_id);
     q.bind(":after", after);

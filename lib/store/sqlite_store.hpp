@@ -4,12 +4,14 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 
 #include "lib/store/store.hpp"
 
 namespace SQLite {
 class Database;
-}
+class Statement;
+}  // namespace SQLite
 
 namespace rpa::store {
 
@@ -89,8 +91,14 @@ class SqliteStore final : public Store {
   template <typename F>
   auto locked(F&& f);  // defined in sqlite_detail.hpp
 
+  /// The statement of `sql`, prepared once for this connection: the hot paths (a run's reads
+  /// and moves) skip SQLite's parser. Under mutex_, through sqlite::Reused.
+  SQLite::Statement& prepared(const std::string& sql);
+
   std::recursive_mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;
+  // After db_: statements are finalised before their connection closes.
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> prepared_;
 };
 
 }  // namespace rpa::store
