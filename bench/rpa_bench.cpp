@@ -1,6 +1,7 @@
 // rpa-bench: the parts of `make bench` that wrk cannot do — registering many clients fast,
 // heartbeating each of them once, and timing how long after its deadline rpad records each
-// client going offline. bench/run drives it; it is not a product binary.
+// client going offline, and the runs phases (bench/runs_load.hpp). bench/run drives it; it is
+// not a product binary.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -16,28 +17,22 @@
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
+#include "bench/runs_load.hpp"
+#include "bench/stats.hpp"
 #include "bench/ws_load.hpp"
 #include "lib/client/http_client.hpp"
 #include "lib/core/error.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using rpa::bench::Clock;
+using rpa::bench::percentile;
+using rpa::bench::secondsSince;
 
 struct Robot {
   int64_t id = 0;
   std::string token;
 };
-
-double secondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * static_cast<double>(v.size())))];
-}
 
 // Runs `work(i)` for i in [0, count) on `threads` threads, each with its own HttpClient.
 template <typename Work>
@@ -261,6 +256,35 @@ int main(int argc, char** argv) {
   login->add_option("--seconds", login_seconds);
   login->add_option("--threads", threads);
 
+  rpa::bench::RunsTarget runs;
+  int agents = 100, run_count = 1000, creators = 8, lines = 100'000, batch = 1000;
+  double log_rate = 0;
+  std::string rpactl, dir;
+  const auto runs_command = [&](const char* name, const char* help) {
+    auto* cmd = app.add_subcommand(name, help);
+    cmd->add_option("--server", runs.server)->required();
+    cmd->add_option("--token", runs.token, "an admin's")->required();
+    return cmd;
+  };
+  auto* dispatch = runs_command("runs-dispatch", "flow run → first step, on the bench=agent robot");
+  dispatch->add_option("--count", run_count);
+  auto* cancel = runs_command("runs-cancel", "cancel → SIGTERM in the step, on the same robot");
+  cancel->add_option("--count", run_count);
+  cancel->add_option("--dir", dir, "where the steps write when they saw SIGTERM")->required();
+  auto* throughput = runs_command("runs-throughput", "trivial runs through simulated robots");
+  throughput->add_option("--agents", agents);
+  throughput->add_option("--runs", run_count);
+  throughput->add_option("--creators", creators);
+  auto* logs = runs_command("runs-logs", "log ingest, a heartbeat timed alongside, logs -f lag");
+  logs->add_option("--agents", agents);
+  logs->add_option("--lines", lines, "per run");
+  logs->add_option("--batch", batch);
+  logs->add_option("--rate", log_rate, "lines/s from all robots; 0: as fast as rpad takes them");
+  logs->add_option("--rpactl", rpactl)->required();
+  auto* lost = runs_command("runs-lost", "robots that stop beating: last beat → run lost");
+  lost->add_option("--robots", agents);
+  lost->add_option("--timeout", timeout_s, "HEARTBEAT_TIMEOUT_SECONDS of the daemon")->required();
+
   CLI11_PARSE(app, argc, argv);
   ws_options.topics.clear();
   for (size_t start = 0; start < topics.size();) {
@@ -273,6 +297,11 @@ int main(int argc, char** argv) {
     if (*beat) return beatOnce(server, robots, threads);
     if (*ws) return wsLoad(ws_options, robots, robot_count);
     if (*login) return loginLoad(server, user, password, login_rate, login_seconds, threads);
+    if (*dispatch) return rpa::bench::runsDispatch(runs, run_count);
+    if (*cancel) return rpa::bench::runsCancel(runs, run_count, dir);
+    if (*throughput) return rpa::bench::runsThroughput(runs, agents, run_count, creators);
+    if (*logs) return rpa::bench::runsLogs(runs, agents, lines, batch, log_rate, rpactl);
+    if (*lost) return rpa::bench::runsLost(runs, agents, timeout_s);
     return transitionLatency(db, timeout_s, expect, wait_s, poll_ms);
   } catch (const std::exception& e) {
     std::cerr << "rpa-bench: " << e.what() << '\n';

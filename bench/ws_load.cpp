@@ -16,13 +16,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/stats.hpp"
 #include "lib/core/time.hpp"
 
 namespace rpa::bench {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
 enum class Role { kRobot, kWatcher };
@@ -52,12 +52,6 @@ void appendFrame(std::string& out, const std::string& payload, unsigned char opc
   }
   out.append(4, '\0');
   out += payload;
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * static_cast<double>(v.size())))];
 }
 
 class Load {
