@@ -1,5 +1,7 @@
 #include "bench/runs_load.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -63,14 +65,15 @@ void parallel(size_t count, int threads, Work work) {
   for (auto& t : pool) t.join();
 }
 
+// Named PREFIX-PID-N: another phase on the same rpad registers robots of its own.
 std::vector<Robot> registerRobots(const RunsTarget& t, const std::string& prefix, size_t count,
                                   const std::string& label, int threads = 8) {
   std::vector<Robot> robots(count);
   parallel(count, threads, [&](size_t i) {
     HttpClient admin(t.server, t.token);
-    auto r =
-        admin.send("POST", "/api/v1/clients",
-                   {{"name", fmt::format("{}-{}", prefix, i)}, {"labels", {{"bench", label}}}});
+    auto r = admin.send(
+        "POST", "/api/v1/clients",
+        {{"name", fmt::format("{}-{}-{}", prefix, ::getpid(), i)}, {"labels", {{"bench", label}}}});
     expect(r, 201, "register");
     robots[i] = {r.body["id"].get<int64_t>(), r.body["token"].get<std::string>()};
   });

@@ -54,6 +54,7 @@ uint64_t EventBus::publishText(Topic topic, std::string_view type, int64_t tenan
     std::lock_guard lock(mutex_);
     seq = event->seq = ++last_seq_;
     f.insert(seq_at, std::to_string(seq));  // under the lock: frames enter in seq order
+    buffer_bytes_ += f.size();
     buffer_.push_back(std::move(event));
     trim(buffer_.back()->at);
   }
@@ -62,8 +63,13 @@ uint64_t EventBus::publishText(Topic topic, std::string_view type, int64_t tenan
 }
 
 void EventBus::trim(core::TimePoint now) {
-  while (buffer_.size() > limits_.max_events) buffer_.pop_front();
-  while (!buffer_.empty() && now - buffer_.front()->at > limits_.max_age) buffer_.pop_front();
+  // The newest event stays, whatever its size: the loop fans it out from here.
+  while (buffer_.size() > 1 &&
+         (buffer_.size() > limits_.max_events || buffer_bytes_ > limits_.max_bytes ||
+          now - buffer_.front()->at > limits_.max_age)) {
+    buffer_bytes_ -= buffer_.front()->frame.size();
+    buffer_.pop_front();
+  }
 }
 
 uint64_t EventBus::lastSeq() const {

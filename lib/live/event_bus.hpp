@@ -32,9 +32,11 @@ struct Event {
 };
 using EventPtr = std::shared_ptr<const Event>;
 
-/// How much the replay buffer keeps: the newest `max_events`, none older than `max_age`.
+/// How much the replay buffer keeps: the newest `max_events` of at most `max_bytes` of frames
+/// in all (RUN_LOG frames carry up to 1,000 lines each), none older than `max_age`.
 struct ReplayLimits {
   size_t max_events = 65536;
+  size_t max_bytes = 64 << 20;
   core::Millis max_age = std::chrono::minutes(10);
 };
 
@@ -77,6 +79,7 @@ class EventBus {
   std::function<void()> wake_;
   mutable std::mutex mutex_;
   std::deque<EventPtr> buffer_;  // consecutive seqs, oldest first
+  size_t buffer_bytes_ = 0;      // of their frames
   uint64_t last_seq_ = 0;
 };
 

@@ -267,6 +267,16 @@ TEST_CASE("a since older than the replay buffer, or from another run, gets RESYN
   aged.publish(live::Topic::kClientStatus, "CLIENT_CONNECTED", 1, {});
   CHECK_FALSE(aged.range(0, 2).complete);
   CHECK(aged.range(1, 2).events.size() == 1);
+
+  // The byte bound: big frames (RUN_LOG) push the oldest out; the newest always stays.
+  live::EventBus bounded(h.clock, live::ReplayLimits{.max_bytes = 5000});
+  for (int i = 0; i < 4; ++i)
+    bounded.publish(live::Topic::kRuns, "RUN_LOG", 1, {{"pad", std::string(2000, 'x')}});
+  CHECK_FALSE(bounded.range(1, 4).complete);  // seq 2 is gone
+  CHECK(bounded.range(2, 4).events.size() == 2);
+  bounded.publish(live::Topic::kRuns, "RUN_LOG", 1, {{"pad", std::string(9000, 'x')}});
+  CHECK(bounded.range(4, 5).events.size() == 1);
+  CHECK_FALSE(bounded.range(3, 5).complete);
 }
 
 TEST_CASE("a slow reader is closed with 1008 at its bound while others keep receiving") {
