@@ -188,7 +188,8 @@ class Runs {
   // Serialises moves, so that a move reads and writes one state at a time (the store's
   // compare-and-set guards against the other connection, the writer's).
   mutable std::mutex move_mutex_;
-  // The view: runs that are not terminal, by id (the oldest first); guarded by view_mutex_.
+  // The view: runs that are not terminal, by id (the oldest first); guarded by view_mutex_,
+  // and changed only under move_mutex_ as well (so that dispatch may hold pointers into it).
   mutable std::mutex view_mutex_;
   std::map<int64_t, Active> active_;
   std::unordered_map<int64_t, std::set<int64_t>> by_client_;  // robot → its runs in the view

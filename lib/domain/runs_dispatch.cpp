@@ -1,6 +1,8 @@
 #include "lib/domain/runs.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <span>
 
 #include "lib/core/guard.hpp"
 #include "lib/domain/run_moves.hpp"
@@ -39,18 +41,33 @@ void Runs::dispatchSoon() {
     dispatch_posted_.store(false);  // the next event tries again
 }
 
+namespace {
+
+// A tenant's online robots with a free slot, built once per dispatch pass and kept current as
+// runs are offered, so that a pass over Q queued runs costs O(Q) once every slot is taken.
+struct Pool {
+  std::vector<model::Client> robots;  // what `free` points into; never resized
+  std::vector<runs::Candidate> free;  // robots with active < capacity
+  const model::Client& robot(int64_t id) const {
+    return *std::find_if(robots.begin(), robots.end(),
+                         [&](const model::Client& c) { return c.id == id; });
+  }
+};
+
+}  // namespace
+
 void Runs::dispatch() {
   std::vector<int64_t> assigned_to;
   {
+    // Every move holds move_mutex_, so while it is held the view's entries stay where they are.
     std::lock_guard lock(move_mutex_);
-    // What the view says now: queued runs in order, and the slots taken.
-    std::vector<Active> queued;
+    std::vector<const Active*> queued;  // oldest first
     std::unordered_map<int64_t, int> on_robot;
     std::map<std::pair<int64_t, std::string>, int> of_flow;
     {
       std::lock_guard view(view_mutex_);
       for (const auto& [id, a] : active_) {
-        if (a.run.state == RunState::kQueued) queued.push_back(a);
+        if (a.run.state == RunState::kQueued) queued.push_back(&a);
         if (model::holdsSlot(a.run.state)) {
           if (a.run.client_id) ++on_robot[*a.run.client_id];
           ++of_flow[{a.run.tenant_id, a.run.flow}];
@@ -58,22 +75,17 @@ void Runs::dispatch() {
       }
     }
     if (queued.empty()) return;
-    std::map<int64_t, std::vector<model::Client>> robots;  // per tenant, online ones
-    for (const auto& a : queued) {
-      const Run& run = a.run;
-      auto& flow_slots = of_flow[{run.tenant_id, run.flow}];
-      if (flow_slots >= a.concurrency) continue;
-      auto found = robots.find(run.tenant_id);
-      if (found == robots.end()) {
-        live::ClientFilter filter;
-        filter.limit = std::numeric_limits<size_t>::max();
-        auto all = c_.registry.list(run.tenant_id, filter);
-        std::erase_if(all, [](const model::Client& c) { return !model::isOnline(c.live.status); });
-        found = robots.emplace(run.tenant_id, std::move(all)).first;
-      }
-      std::vector<runs::Candidate> candidates;
-      for (const auto& robot : found->second) {
-        if (!run.pinned_client.empty() && robot.name != run.pinned_client) continue;
+    std::map<int64_t, Pool> pools;  // per tenant
+    const auto poolOf = [&](int64_t tenant_id) -> Pool& {
+      auto found = pools.find(tenant_id);
+      if (found != pools.end()) return found->second;
+      Pool& pool = pools[tenant_id];
+      live::ClientFilter filter;
+      filter.limit = std::numeric_limits<size_t>::max();
+      filter.online_only = true;  // offline robots are not copied at all
+      pool.robots = c_.registry.list(tenant_id, filter);
+      std::lock_guard view(view_mutex_);
+      for (const auto& robot : pool.robots) {
         runs::Candidate cand;
         cand.client_id = robot.id;
         cand.tenant_id = robot.tenant_id;
@@ -81,14 +93,27 @@ void Runs::dispatch() {
         cand.labels = &robot.labels;
         cand.capacity = robot.capacity;
         cand.active = on_robot[robot.id];
-        {
-          std::lock_guard view(view_mutex_);
-          auto idle = idle_since_.find(robot.id);
-          if (idle != idle_since_.end()) cand.idle_since = idle->second;
-        }
-        candidates.push_back(cand);
+        if (auto idle = idle_since_.find(robot.id); idle != idle_since_.end())
+          cand.idle_since = idle->second;
+        if (cand.active < cand.capacity) pool.free.push_back(cand);
       }
-      const auto chosen = runs::chooseRobot(run.tenant_id, a.target, candidates);
+      return pool;
+    };
+    std::vector<runs::Candidate> pinned;
+    for (const Active* a : queued) {
+      const Run& run = a->run;
+      Pool& pool = poolOf(run.tenant_id);
+      if (pool.free.empty()) continue;  // first: the cheap test, when every slot is taken
+      auto& flow_slots = of_flow[{run.tenant_id, run.flow}];
+      if (flow_slots >= a->concurrency) continue;
+      std::span<const runs::Candidate> candidates = pool.free;
+      if (!run.pinned_client.empty()) {
+        pinned.clear();
+        for (const auto& cand : pool.free)
+          if (pool.robot(cand.client_id).name == run.pinned_client) pinned.push_back(cand);
+        candidates = pinned;
+      }
+      const auto chosen = runs::chooseRobot(run.tenant_id, a->target, candidates);
       if (!chosen) continue;
       // Read again: the view may lag a move made on the writer's connection.
       auto fresh = c_.store.run(run.tenant_id, run.id);
@@ -98,13 +123,14 @@ void Runs::dispatch() {
       const auto now = c_.clock.now();
       Run after = moved(*fresh, step.to, now);
       after.client_id = *chosen;
-      for (const auto& robot : found->second)
-        if (robot.id == *chosen) after.client = robot.name;
+      after.client = pool.robot(*chosen).name;
       after.assigned_at = now;
       after.offer_expires_at = now + limits_.offer_lease;
       if (!commit(*fresh, after)) continue;
-      ++on_robot[*chosen];
       ++flow_slots;
+      auto cand = std::find_if(pool.free.begin(), pool.free.end(),
+                               [&](const runs::Candidate& c) { return c.client_id == *chosen; });
+      if (++cand->active >= cand->capacity) pool.free.erase(cand);
       assigned_to.push_back(*chosen);
       RobotNotice notice{RobotNotice::Kind::kAssigned, *chosen, after.id, {}};
       {

@@ -20,6 +20,7 @@ bool containsIgnoringCase(std::string_view haystack, std::string_view needle) {
 
 bool matches(const model::Client& c, const ClientFilter& f) {
   if (f.status && c.live.status != *f.status) return false;
+  if (f.online_only && !model::isOnline(c.live.status)) return false;
   for (const auto& [k, v] : f.labels) {
     auto it = c.labels.find(k);
     if (it == c.labels.end() || it->second != v) return false;

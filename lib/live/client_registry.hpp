@@ -20,6 +20,7 @@ namespace rpa::live {
 /// Which clients a list returns: literal status, every label, name substring, id > after_id.
 struct ClientFilter {
   std::optional<model::ClientStatus> status;
+  bool online_only = false;  // online, idle or busy
   model::Labels labels;
   std::string search;
   int64_t after_id = 0;
