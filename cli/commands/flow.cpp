@@ -1,5 +1,5 @@
-// rpactl flow: offline validation and graphs of flow files, and the revision history of the
-// flows on the server.
+// rpactl flow: offline validation, graphs and schedules of flow files, and the revision history
+// of the flows on the server.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -10,7 +10,9 @@
 #include "cli/manifests.hpp"
 #include "lib/client/http_client.hpp"
 #include "lib/core/error.hpp"
+#include "lib/core/time.hpp"
 #include "lib/flows/graph.hpp"
+#include "lib/runs/schedule.hpp"
 
 namespace rpa::cli {
 
@@ -26,7 +28,8 @@ struct FlowOptions {
   int64_t revision = 0;  // 0: not given
   std::string format = "mermaid";
   std::string file;
-  std::string pick;  // graph -f: which flow of the file
+  std::string pick;  // graph, schedule -f: which flow of the file
+  int next = 5;      // schedule --next
 };
 
 std::string flowPath(const FlowOptions& o, const std::string& rest = "") {
@@ -81,6 +84,32 @@ void graph(const Globals& g, const FlowOptions& o) {
   std::cout << flows::flowGraph(name, spec, *flows::parseGraphFormat(o.format));
 }
 
+// The next fires of a flow's schedule, in its zone with their UTC offsets.
+void schedule(const Globals& g, const FlowOptions& o) {
+  const auto [name, spec] = graphSource(g, o);
+  if (spec.schedule.empty())
+    throw core::Error(core::ErrorCode::kInvalidArgument,
+                      "flow " + name + " has no schedule: it runs only when asked");
+  const auto zoned = runs::scheduleOf(spec.schedule, spec.timezone);
+  ordered_json out;
+  out["flow"] = name;
+  out["schedule"] = spec.schedule;
+  out["timezone"] = spec.timezone.empty() ? "UTC" : spec.timezone;
+  out["next"] = ordered_json::array();
+  auto t = core::SystemClock().now();
+  for (int i = 0; i < o.next; ++i) {
+    auto fire = zoned.next(t);
+    if (!fire) break;
+    out["next"].push_back(
+        {{"at", core::formatRfc3339(*fire)}, {"local", runs::formatLocal(zoned, *fire)}});
+    t = *fire;
+  }
+  if (printOrdered(out, g.format())) return;
+  for (const auto& fire : out["next"])
+    std::cout << fire["local"].get<std::string>() << "  (" << fire["at"].get<std::string>()
+              << ")\n";
+}
+
 void addTenantOption(CLI::App* cmd, FlowOptions& o) {
   cmd->add_option("--tenant", o.tenant,
                   "the flow's tenant (system admins; default: the context's)");
@@ -91,7 +120,7 @@ void addTenantOption(CLI::App* cmd, FlowOptions& o) {
 void addFlowCommands(CLI::App& app, Globals& g) {
   auto* group = app.add_subcommand("flow",
                                    "validate flow files offline; a flow's history, "
-                                   "rollback and step graph");
+                                   "rollback, step graph and schedule");
   group->require_subcommand(1);
   auto o = std::make_shared<FlowOptions>();
 
@@ -127,6 +156,16 @@ void addFlowCommands(CLI::App& app, Globals& g) {
       ->check(CLI::IsMember({"mermaid", "dot"}));
   addTenantOption(draw, *o);
   draw->callback([&g, o] { graph(g, *o); });
+
+  auto* when = group->add_subcommand(
+      "schedule", "the next fire times of a flow's schedule, in its time zone with UTC offsets");
+  when->add_option("NAME", o->name, "flow on the server (or in -f FILE)");
+  when->add_option("-f,--filename", o->file, "read the flow from this file offline");
+  when->add_option("--name", o->pick, "with -f: the flow (default: the first)");
+  when->add_option("--next", o->next, "how many fires to show (default 5)")
+      ->check(CLI::Range(1, 1000));
+  addTenantOption(when, *o);
+  when->callback([&g, o] { schedule(g, *o); });
 
   addFlowRunCommand(*group, g);
 }

@@ -1,7 +1,8 @@
 #include "lib/model/flow.hpp"
 
+#include <date/tz.h>
+
 #include <algorithm>
-#include <filesystem>
 #include <functional>
 #include <map>
 
@@ -52,9 +53,11 @@ std::string checkTimezone(std::string_view zone) {
   for (char c : zone)
     if (!letter(c) && !digit(c) && c != '/' && c != '_' && c != '-' && c != '+')
       return "is not a time zone name";
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(std::filesystem::path("/usr/share/zoneinfo") / zone, ec))
+  try {  // the tz database schedules fire by (lib/runs/schedule.cpp)
+    date::locate_zone(zone);
+  } catch (const std::runtime_error&) {
     return "is not a known time zone";
+  }
   return {};
 }
 

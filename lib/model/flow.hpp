@@ -48,7 +48,13 @@ struct FlowSpec {
   std::string description;
   std::string schedule;  // 5-field cron or a macro (@daily); empty: not scheduled
   std::string timezone;  // IANA name; empty: UTC
-  Labels target;         // robots must carry all of these labels
+  // What a scheduled flow does with fires rpad missed and with a fire while a run is active
+  // (SPEC §11). Empty or unset: the defaults (run_once within 1h; skip), kept apart from them
+  // so that specs written before these existed keep their hash.
+  std::string misfire;  // run_once, skip or catch_up
+  std::optional<core::Millis> misfire_grace;
+  std::string overlap;  // skip, queue, cancel_previous or allow
+  Labels target;        // robots must carry all of these labels
   core::Millis timeout{std::chrono::hours(1)};
   int concurrency = 1;  // runs of this flow at once, 1..1000
   /// A run still queued this long ends timed_out; none given: kDefaultQueueTimeout. Kept

@@ -64,12 +64,21 @@ class FlowDecoder {
   FlowSpec decode(const YAML::Node& node) {
     d_.map(node, "spec");
     d_.onlyKeys(node, "a Flow's spec",
-                {"description", "schedule", "timezone", "target", "timeout", "queue_timeout",
-                 "concurrency", "params", "steps"});
+                {"description", "schedule", "timezone", "misfire", "misfire_grace", "overlap",
+                 "target", "timeout", "queue_timeout", "concurrency", "params", "steps"});
     FlowSpec s;
     if (auto v = node["description"]) s.description = d_.string(v, "description");
     if (auto v = node["schedule"]) s.schedule = schedule(v);
     if (auto v = node["timezone"]) s.timezone = timezone(v);
+    if (auto v = node["misfire"])
+      s.misfire = choice(v, "misfire", {"run_once", "skip", "catch_up"});
+    if (auto v = node["misfire_grace"]) s.misfire_grace = positive(v, "misfire_grace");
+    if (auto v = node["overlap"])
+      s.overlap = choice(v, "overlap", {"skip", "queue", "cancel_previous", "allow"});
+    for (const char* key : {"misfire", "misfire_grace", "overlap"})
+      if (auto v = node[key]; v && s.schedule.empty())
+        d_.note(v, std::string(key) + " applies to a scheduled flow only",
+                "add a schedule, or remove " + std::string(key));
     if (auto v = node["target"]) {
       d_.map(v, "target");
       d_.onlyKeys(v, "target", {"labels"});
@@ -104,6 +113,18 @@ class FlowDecoder {
       // next() looks five years ahead, which holds every day that exists (29 February too).
       d_.note(v, "schedule \"" + text + "\" never fires: no month has that day",
               "check the day of month and the month");
+    }
+    return text;
+  }
+
+  // One of `choices`; noted, with the closest as a hint, when not.
+  std::string choice(const YAML::Node& v, const std::string& what,
+                     std::initializer_list<std::string_view> choices) {
+    auto text = d_.string(v, what);
+    if (std::find(choices.begin(), choices.end(), text) == choices.end()) {
+      auto near = core::closest(text, choices);
+      d_.note(v, what + " must be " + joined(choices, " or "),
+              near ? "did you mean " + *near + "?" : "");
     }
     return text;
   }
@@ -272,12 +293,7 @@ class FlowDecoder {
     switch (in.type) {
       case Input::kString:
         if (!v.IsScalar()) return d_.note(v, what + " must be a string");
-        if (in.choices.size() > 0 &&
-            std::find(in.choices.begin(), in.choices.end(), v.Scalar()) == in.choices.end()) {
-          auto near = core::closest(v.Scalar(), in.choices);
-          d_.note(v, what + " must be " + joined(in.choices, " or "),
-                  near ? "did you mean " + *near + "?" : "");
-        }
+        if (in.choices.size() > 0) choice(v, what, in.choices);
         return;
       case Input::kStringMap:
         d_.stringMap(v, what);
@@ -397,6 +413,9 @@ nlohmann::ordered_json encodeFlowSpec(const FlowSpec& s) {
   if (!s.description.empty()) out["description"] = s.description;
   if (!s.schedule.empty()) out["schedule"] = s.schedule;
   if (!s.timezone.empty()) out["timezone"] = s.timezone;
+  if (!s.misfire.empty()) out["misfire"] = s.misfire;
+  if (s.misfire_grace) out["misfire_grace"] = formatDuration(*s.misfire_grace);
+  if (!s.overlap.empty()) out["overlap"] = s.overlap;
   if (!s.target.empty()) out["target"] = {{"labels", s.target}};
   out["timeout"] = formatDuration(s.timeout);
   if (s.queue_timeout) out["queue_timeout"] = formatDuration(*s.queue_timeout);

@@ -4,6 +4,11 @@
 
 #include <deque>
 
+#include <fmt/format.h>
+
+#include "lib/core/error.hpp"
+#include "lib/core/time.hpp"
+
 namespace rpa::runs {
 
 namespace {
@@ -57,6 +62,28 @@ std::optional<core::TimePoint> ZonedSchedule::next(core::TimePoint after) const 
 
 std::chrono::minutes ZonedSchedule::offsetAt(core::TimePoint t) const {
   return std::chrono::duration_cast<minutes>(zone_->get_info(t).offset);
+}
+
+std::string formatLocal(const ZonedSchedule& schedule, core::TimePoint t) {
+  const auto offset = schedule.offsetAt(t);
+  std::string text = core::formatRfc3339(std::chrono::floor<std::chrono::seconds>(t) + offset);
+  text.resize(text.size() - 5);  // ".000Z"
+  const auto whole = offset.count() < 0 ? -offset.count() : offset.count();
+  return text +
+         fmt::format("{}{:02}:{:02}", offset.count() < 0 ? '-' : '+', whole / 60, whole % 60);
+}
+
+ZonedSchedule scheduleOf(std::string_view cron, std::string_view timezone) {
+  auto parsed = model::CronSchedule::parse(cron);
+  if (const auto* problem = std::get_if<model::CronProblem>(&parsed))
+    throw core::Error(core::ErrorCode::kInvalidArgument,
+                      "bad schedule \"" + std::string(cron) + "\": " + problem->message);
+  const std::string_view zone = timezone.empty() ? "UTC" : timezone;
+  auto zoned = ZonedSchedule::make(std::get<model::CronSchedule>(parsed), zone);
+  if (!zoned)
+    throw core::Error(core::ErrorCode::kInvalidArgument,
+                      "timezone \"" + std::string(zone) + "\" is not a known time zone");
+  return *zoned;
 }
 
 DueFires dueFires(const ZonedSchedule& schedule, const MisfirePolicy& policy, core::TimePoint last,

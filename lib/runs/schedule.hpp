@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +35,13 @@ class ZonedSchedule {
   model::CronSchedule cron_;
   const date::time_zone* zone_;
 };
+
+/// `t` as local time in the zone in force with its UTC offset: "2026-12-04T02:00:00+08:00".
+std::string formatLocal(const ZonedSchedule& schedule, core::TimePoint t);
+
+/// A flow's schedule (SPEC §11): its cron in its zone (UTC when `timezone` is empty). Throws
+/// core::Error{kInvalidArgument} naming what is wrong; a stored flow never has that.
+ZonedSchedule scheduleOf(std::string_view cron, std::string_view timezone);
 
 /// What happens to fires that passed while rpad could not fire them (SPEC §11 `misfire`).
 enum class Misfire { kRunOnce, kSkip, kCatchUp };

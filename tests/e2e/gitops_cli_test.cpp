@@ -243,6 +243,23 @@ TEST_CASE_METHOD(GitOps, "get, delete, flow graph and the flows topic of watch",
   CHECK(offline.exit_code == 0);
   CHECK(offline.out.rfind("flowchart TD\n", 0) == 0);
 
+  // The next fires of a schedule, in its zone: from the server, and from a file offline.
+  const auto next =
+      jsonOf({"flow", "schedule", "nightly-invoices", "--tenant", "finance", "--next", "3"});
+  CHECK(next["timezone"] == "Asia/Shanghai");
+  REQUIRE(next["next"].size() == 3);
+  for (const auto& fire : next["next"]) {
+    CHECK(fire["local"].get<std::string>().find("T02:00:00+08:00") != std::string::npos);
+    CHECK(fire["at"].get<std::string>().find("T18:00:00.000Z") != std::string::npos);
+  }
+  auto from_file = run({"flow", "schedule", "-f", file("finance/nightly-invoices.yaml")}, "",
+                       {{"RPACTL_SERVER", "http://127.0.0.1:1"}});
+  CHECK(from_file.exit_code == 0);
+  CHECK(std::count(from_file.out.begin(), from_file.out.end(), '\n') == 5);
+  auto unscheduled = run({"flow", "schedule", "payment-approval", "--tenant", "finance"});
+  CHECK(unscheduled.exit_code == 3);
+  CHECK(unscheduled.err.find("has no schedule") != std::string::npos);
+
   CHECK(ok({"delete", "flow", "payment-approval", "--tenant", "finance"}).out ==
         "flow/payment-approval deleted\n");
   CHECK(run({"get", "flow", "payment-approval", "--tenant", "finance"}).exit_code == 5);

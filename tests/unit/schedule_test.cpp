@@ -113,6 +113,13 @@ TEST_CASE("zones are the tz database's, offsets included") {
   const auto ny = zoned("0 0 * * *", "America/New_York");
   CHECK(ny.offsetAt(at("2026-01-15T00:00:00Z")) == -300min);
   CHECK(ny.offsetAt(at("2026-07-15T00:00:00Z")) == -240min);
+  CHECK(runs::formatLocal(ny, at("2026-01-15T07:00:00Z")) == "2026-01-15T02:00:00-05:00");
+  CHECK(runs::formatLocal(zoned("0 0 * * *", "Asia/Kolkata"), at("2026-01-15T00:00:00Z")) ==
+        "2026-01-15T05:30:00+05:30");
+  CHECK(runs::formatLocal(runs::scheduleOf("@daily", ""), at("2026-01-15T00:00:00Z")) ==
+        "2026-01-15T00:00:00+00:00");
+  CHECK_THROWS_WITH(runs::scheduleOf("0 0 * * *", "Nowhere/Else"),
+                    "timezone \"Nowhere/Else\" is not a known time zone");
 }
 
 TEST_CASE("after a 3 h outage each misfire policy does what it says, and nothing fires twice") {
