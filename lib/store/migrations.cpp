@@ -229,7 +229,19 @@ CREATE TABLE run_logs (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<std::string_view, 5> kMigrations = {kV1, kV2, kV3, kV4, kV5};
+// v6: where each flow's schedule stands (SPEC §11), so a restart neither fires twice nor
+// forgets what it missed.
+constexpr std::string_view kV6 = R"sql(
+CREATE TABLE schedule_states (
+  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  flow TEXT NOT NULL,
+  last_fire INTEGER NOT NULL,
+  last_run INTEGER,
+  PRIMARY KEY (tenant_id, flow)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<std::string_view, 6> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6};
 
 }  // namespace
 

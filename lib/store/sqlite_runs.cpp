@@ -1,4 +1,4 @@
-// SqliteStore: runs and their logs.
+// SqliteStore: runs, their logs, and where schedules stand.
 #include "lib/store/sqlite_detail.hpp"
 
 namespace rpa::store {
@@ -255,6 +255,43 @@ size_t SqliteStore::deleteRunsFinishedBefore(core::TimePoint cutoff) {
                         "DELETE FROM runs WHERE finished_at IS NOT NULL AND finished_at < :cut");
     q.bind(":cut", millis(cutoff));
     return static_cast<size_t>(q.exec());
+  });
+}
+
+std::vector<ScheduleState> SqliteStore::scheduleStates() {
+  return locked([&](SQLite::Database& db) {
+    SQLite::Statement q(db, "SELECT tenant_id, flow, last_fire, last_run FROM schedule_states");
+    std::vector<ScheduleState> out;
+    while (q.executeStep())
+      out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(),
+                     core::fromUnixMillis(q.getColumn(2).getInt64()),
+                     sqlite::optionalTime(q.getColumn(3))});
+    return out;
+  });
+}
+
+void SqliteStore::putScheduleState(const ScheduleState& state) {
+  locked([&](SQLite::Database&) {
+    sqlite::Reused reused(prepared(
+        "INSERT INTO schedule_states (tenant_id, flow, last_fire, last_run) VALUES (:tenant, "
+        ":flow, :fire, :run) ON CONFLICT (tenant_id, flow) DO UPDATE SET last_fire = "
+        "excluded.last_fire, last_run = excluded.last_run"));
+    auto& q = *reused;
+    q.bind(":tenant", state.tenant_id);
+    q.bind(":flow", state.flow);
+    q.bind(":fire", millis(state.last_fire));
+    sqlite::bindOptionalTime(q, ":run", state.last_run);
+    q.exec();
+  });
+}
+
+void SqliteStore::deleteScheduleState(int64_t tenant_id, std::string_view flow) {
+  locked([&](SQLite::Database& db) {
+    SQLite::Statement q(db,
+                        "DELETE FROM schedule_states WHERE tenant_id = :tenant AND flow = :flow");
+    q.bind(":tenant", tenant_id);
+    q.bind(":flow", std::string(flow));
+    q.exec();
   });
 }
 

@@ -85,6 +85,9 @@ class SqliteStore final : public Store {
   std::vector<model::LogLine> runLogs(int64_t tenant_id, int64_t run_id, int64_t after,
                                       size_t limit) override;
   size_t deleteRunsFinishedBefore(core::TimePoint cutoff) override;
+  std::vector<ScheduleState> scheduleStates() override;
+  void putScheduleState(const ScheduleState& state) override;
+  void deleteScheduleState(int64_t tenant_id, std::string_view flow) override;
   void backup(const std::filesystem::path& destination) override;
 
  private:

@@ -72,6 +72,15 @@ struct RunQuery {
   size_t limit = 100;
 };
 
+/// Where a flow's schedule stands (SPEC §11), kept across restarts: the last fire acted on
+/// (run or missed) and the last that ran.
+struct ScheduleState {
+  int64_t tenant_id = 0;
+  std::string flow;
+  core::TimePoint last_fire{};
+  std::optional<core::TimePoint> last_run;
+};
+
 /// Where the heartbeat writer commits: the one Store call it needs, so tests can put faults
 /// in front of a real store.
 class LivenessSink {
@@ -215,6 +224,13 @@ class Store : public LivenessSink {
                                               size_t limit) = 0;
   /// Deletes the runs (and their logs) that finished before `cutoff`; returns how many.
   virtual size_t deleteRunsFinishedBefore(core::TimePoint cutoff) = 0;
+
+  /// Every flow's schedule state, of every tenant.
+  virtual std::vector<ScheduleState> scheduleStates() = 0;
+  /// Stores a flow's schedule state, replacing what was there.
+  virtual void putScheduleState(const ScheduleState& state) = 0;
+  /// Forgets a flow's schedule state (its schedule was removed, or the flow deleted).
+  virtual void deleteScheduleState(int64_t tenant_id, std::string_view flow) = 0;
 
   /// Copies the live database to `destination` (SQLite online backup; no writer is blocked).
   virtual void backup(const std::filesystem::path& destination) = 0;

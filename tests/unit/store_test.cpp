@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "lib/core/error.hpp"
@@ -275,4 +276,25 @@ TEST_CASE("objects are selected by a label's exact value, in their tenant") {
   CHECK(s.tenantsWith(repo)[0].name == "finance");
   CHECK(s.clientsWith(1, {"os", "repo"}).size() == 1);
   CHECK(s.flowsWith(1, repo).empty());
+}
+
+TEST_CASE("a schedule's state is kept per flow and tenant, replaced, and forgotten") {
+  store::SqliteStore s(":memory:");
+  s.migrate();
+  const auto other = s.createTenant({0, "finance", "Finance", {}, {}});
+  const auto t0 = core::fromUnixMillis(1'777'888'800'000);
+  s.putScheduleState({1, "report", t0, std::nullopt});
+  s.putScheduleState({other.id, "report", t0 + std::chrono::hours(1), t0});
+  s.putScheduleState({1, "report", t0 + std::chrono::hours(2), t0 + std::chrono::hours(2)});
+  auto states = s.scheduleStates();
+  REQUIRE(states.size() == 2);
+  std::sort(states.begin(), states.end(),
+            [](const auto& a, const auto& b) { return a.tenant_id < b.tenant_id; });
+  CHECK(states[0].last_fire == t0 + std::chrono::hours(2));
+  CHECK(states[0].last_run == t0 + std::chrono::hours(2));
+  CHECK(states[1].tenant_id == other.id);
+  CHECK(states[1].last_run == t0);
+  s.deleteScheduleState(1, "report");
+  REQUIRE(s.scheduleStates().size() == 1);
+  CHECK(s.scheduleStates()[0].tenant_id == other.id);
 }
