@@ -56,11 +56,12 @@ def now():
 
 
 def seconds(duration):
-    """A flow duration ("250ms", "10s", "5m", "1h") in seconds."""
-    m = re.fullmatch(r"(\d+)(ms|s|m|h)", str(duration))
+    """A flow duration ("250ms", "10s", "5m", "1h", "2d", or a bare number of seconds)."""
+    m = re.fullmatch(r"(\d+)(ms|s|m|h|d)?", str(duration))
     if not m:
         raise ValueError("not a duration: %r" % duration)
-    return int(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[m.group(2)]
+    unit = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2) or "s"]
+    return int(m.group(1)) * unit
 
 
 def substitute(value, params):
@@ -174,7 +175,8 @@ class Run:
                        error="exit code %d" % code)
             if last:
                 return "step %s failed" % step["id"]
-            time.sleep(seconds(retry.get("delay", "0s")))
+            if self.cancel.wait(seconds(retry.get("delay", "0s"))):
+                return "cancelled"
         return None
 
     def action(self, step, inputs):
@@ -194,8 +196,11 @@ class Run:
             except urllib.error.HTTPError as e:
                 status = e.code
             self.log(step["id"], "system", "HTTP %d from %s" % (status, inputs["url"]))
-            expected = inputs.get("expect_status")
-            ok = status == expected if expected else 200 <= status < 300
+            expected = inputs.get("expect_status")  # a code or a list of codes
+            if isinstance(expected, list):
+                ok = status in expected
+            else:
+                ok = status == int(expected) if expected else 200 <= status < 300
             return 0 if ok else 1
         if uses == "shell":
             return self.shell(step, inputs)
@@ -272,6 +277,9 @@ class Robot:
             print("run %d (%s)" % (self.run.id, self.run.flow), flush=True)
             try:
                 self.run.execute()
+            except Exception as e:  # rpad away or the run gone: give up this run, not the robot
+                print("run %d abandoned: %s" % (self.run.id, e), file=sys.stderr, flush=True)
+                self.run.stop()
             finally:
                 self.run = None
             done += 1

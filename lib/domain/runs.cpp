@@ -145,7 +145,9 @@ RunCreated Runs::create(const Actor& actor, int64_t tenant_id, std::string_view 
                         const RunRequest& request) {
   auto flow = c_.store.flow(tenant_id, flow_name);
   if (!flow) throw Error(ErrorCode::kNotFound, "flow \"" + std::string(flow_name) + "\" not found");
-  const auto& spec = *specOf(flow->name, flow->current.spec);
+  // Held here: another thread may clear the cache while this one reads the spec.
+  const auto decoded = specOf(flow->name, flow->current.spec);
+  const auto& spec = *decoded;
   const auto hash = requestHash(flow->name, request);
   auto repeat = [&](const Run& existing) -> RunCreated {
     if (existing.request_hash == hash) return {existing, false};

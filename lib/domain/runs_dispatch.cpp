@@ -46,12 +46,10 @@ namespace {
 // A tenant's online robots with a free slot, built once per dispatch pass and kept current as
 // runs are offered, so that a pass over Q queued runs costs O(Q) once every slot is taken.
 struct Pool {
-  std::vector<model::Client> robots;  // what `free` points into; never resized
-  std::vector<runs::Candidate> free;  // robots with active < capacity
-  const model::Client& robot(int64_t id) const {
-    return *std::find_if(robots.begin(), robots.end(),
-                         [&](const model::Client& c) { return c.id == id; });
-  }
+  std::vector<model::Client> robots;          // what `free` points into; never resized
+  std::vector<runs::Candidate> free;          // robots with active < capacity
+  std::unordered_map<int64_t, size_t> by_id;  // robot id → its index in `robots`
+  const model::Client& robot(int64_t id) const { return robots[by_id.at(id)]; }
 };
 
 }  // namespace
@@ -85,6 +83,7 @@ void Runs::dispatch() {
       filter.online_only = true;  // offline robots are not copied at all
       pool.robots = c_.registry.list(tenant_id, filter);
       std::lock_guard view(view_mutex_);
+      for (size_t i = 0; i < pool.robots.size(); ++i) pool.by_id.emplace(pool.robots[i].id, i);
       for (const auto& robot : pool.robots) {
         runs::Candidate cand;
         cand.client_id = robot.id;
