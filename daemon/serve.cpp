@@ -60,7 +60,7 @@ int serve(const core::DaemonConfig& config) {
   }
 
   // Hashing and durable writes give way to the event loop when they share a core.
-  core::ThreadPool workers(config.workers, log, core::ThreadPool::Priority::kIdle);
+  core::ThreadPool workers(config.workers, log, core::ThreadPool::Priority::kBackground);
   store::SqliteStore liveness(config.db);  // the heartbeat writer's own connection
   api::App app(config, store, clock, log, workers, &liveness);
   api::WsHub hub(app.services(), app.bus());

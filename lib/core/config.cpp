@@ -100,6 +100,9 @@ std::map<std::string, std::string> readConfigFile(const std::filesystem::path& p
   if (!root || root.IsNull()) return out;
   if (!root.IsMap()) fail(path.string() + ": expected a mapping of settings");
   for (const auto& item : root) {
+    if (!item.first.IsScalar())  // `? [a, b]: 1` is YAML, but no setting's name
+      fail(path.string() + ":" + std::to_string(item.first.Mark().line + 1) + ":" +
+           std::to_string(item.first.Mark().column + 1) + ": a setting's name must be a word");
     const auto key = item.first.as<std::string>();
     const bool known = std::any_of(settings().begin(), settings().end(),
                                    [&](const Setting& s) { return key == s.name; });

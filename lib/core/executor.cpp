@@ -1,7 +1,7 @@
 #include "lib/core/executor.hpp"
 
-#include <pthread.h>
-#include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "lib/core/guard.hpp"
 
@@ -11,12 +11,12 @@ ThreadPool::ThreadPool(unsigned threads, Logger& log, Priority priority, size_t 
     : log_(log), max_queued_(max_queued) {
   for (unsigned i = 0; i < threads; ++i)
     threads_.emplace_back([this, priority] {
-      if (priority == Priority::kIdle) {
-        // SCHED_IDLE: the kernel runs these threads only on CPU time nobody else wants, and
-        // preempts them as soon as another thread wakes. Best effort: a refusal leaves them
-        // at normal priority.
-        sched_param none{};
-        (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
+      if (priority == Priority::kBackground) {
+        // Nice 10 (Linux nices each thread): a tenth of the weight of a normal thread, so the
+        // event loop preempts these as soon as it wakes, yet they keep a share of a CPU that
+        // other processes load. SCHED_IDLE starved them there: durable writes and logins
+        // stalled for seconds on a busy host. Best effort: a refusal leaves them at nice 0.
+        (void)setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
       }
       run();
     });

@@ -32,9 +32,10 @@ class InlineExecutor final : public Executor {
 /// that throws is logged and the worker goes on. The destructor finishes queued jobs.
 class ThreadPool final : public Executor {
  public:
-  /// kIdle: the threads run only on CPU time no other thread wants, so their work (password
-  /// hashing) never delays a latency-critical thread such as the event loop on a shared core.
-  enum class Priority { kNormal, kIdle };
+  /// kBackground: the threads run at nice 10, so their work (password hashing, durable writes)
+  /// yields to a latency-critical thread such as the event loop on a shared core, and still
+  /// gets done when other processes load the machine.
+  enum class Priority { kNormal, kBackground };
   ThreadPool(unsigned threads, Logger& log, Priority priority = Priority::kNormal,
              size_t max_queued = kDefaultMaxQueued);
   ~ThreadPool() override;

@@ -92,6 +92,9 @@ DueFires dueFires(const ZonedSchedule& schedule, const MisfirePolicy& policy, co
   std::deque<core::TimePoint> due;
   size_t dropped = 0;
   const size_t keep = kMaxListedMisses + kMaxCatchUp;
+  // Looked for within the last kMaxLookBack only: a minutely schedule last fired years ago
+  // would otherwise take millions of steps. Older misses are not counted.
+  last = std::max(last, now - kMaxLookBack);
   for (auto t = schedule.next(last); t && *t <= now; t = schedule.next(*t)) {
     due.push_back(*t);
     if (due.size() > keep) {

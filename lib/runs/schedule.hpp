@@ -57,6 +57,8 @@ inline constexpr core::Millis kOnTime = std::chrono::minutes(1);
 inline constexpr size_t kMaxCatchUp = 100;
 /// Missed fires listed one by one at most; beyond, only counted.
 inline constexpr size_t kMaxListedMisses = 1000;
+/// How far back dueFires looks for missed fires.
+inline constexpr core::Millis kMaxLookBack = std::chrono::hours(24 * 31);
 
 /// The fires in (last, now] and what becomes of each: run, or missed (an event and an audit
 /// entry each, never silent).

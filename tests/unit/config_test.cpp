@@ -180,3 +180,9 @@ TEST_CASE("run retention is a duration from 1h to 3650d, 30d by default") {
                               Catch::Contains("must be a duration from 1h to 3650d"));
   }
 }
+
+TEST_CASE("a config file key that is not a word is refused with its place") {
+  Sources s;
+  s.write("rpad.yaml", "listen: 127.0.0.1:0\n? [a, b]\n: 1\n");
+  CHECK_THAT(s.error(), Catch::Contains("rpad.yaml:2:3: a setting's name must be a word"));
+}

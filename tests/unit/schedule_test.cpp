@@ -168,4 +168,10 @@ TEST_CASE("catch_up runs at most 100 missed fires, and misses are listed up to 1
   CHECK(three_days.missed.size() == runs::kMaxListedMisses);
   CHECK(three_days.missed.size() + three_days.missed_unlisted == 72 * 60 + 29);
   CHECK(three_days.missed.back() == last + 72h + 29min);
+
+  // Last fired years ago: a month is looked at, not millions of minutes.
+  auto years = runs::dueFires(minutely, {Misfire::kSkip, 1h}, at("2020-01-01T00:00:00Z"),
+                              at("2026-05-04T09:00:30Z"));
+  CHECK(years.fire.size() == 1);
+  CHECK(years.missed.size() + years.missed_unlisted == 31 * 24 * 60 - 1);
 }
