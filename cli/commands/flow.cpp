@@ -60,11 +60,11 @@ void rollback(const Globals& g, const FlowOptions& o) {
             << status.value("revision", ordered_json()).dump() << ")\n";
 }
 
-// The flow to draw: from a file (offline) or from the server.
-std::pair<std::string, model::FlowSpec> graphSource(const Globals& g, const FlowOptions& o) {
+// The flow to draw or schedule: from a file (offline) or from the server.
+std::pair<std::string, model::FlowSpec> flowSource(const Globals& g, const FlowOptions& o) {
   if (o.file.empty()) {
     if (o.name.empty())
-      throw CLI::ValidationError("NAME", "give a flow NAME, or -f FILE to draw one offline");
+      throw CLI::ValidationError("NAME", "give a flow NAME, or -f FILE to read one offline");
     const auto r = resourceOf(g.requestOrdered("GET", flowPath(o)), "flow " + o.name);
     return {r.metadata.name, std::get<model::FlowSpec>(r.spec)};
   }
@@ -80,13 +80,13 @@ std::pair<std::string, model::FlowSpec> graphSource(const Globals& g, const Flow
 }
 
 void graph(const Globals& g, const FlowOptions& o) {
-  const auto [name, spec] = graphSource(g, o);
+  const auto [name, spec] = flowSource(g, o);
   std::cout << flows::flowGraph(name, spec, *flows::parseGraphFormat(o.format));
 }
 
 // The next fires of a flow's schedule, in its zone with their UTC offsets.
 void schedule(const Globals& g, const FlowOptions& o) {
-  const auto [name, spec] = graphSource(g, o);
+  const auto [name, spec] = flowSource(g, o);
   if (spec.schedule.empty())
     throw core::Error(core::ErrorCode::kInvalidArgument,
                       "flow " + name + " has no schedule: it runs only when asked");
@@ -113,6 +113,14 @@ void schedule(const Globals& g, const FlowOptions& o) {
 void addTenantOption(CLI::App* cmd, FlowOptions& o) {
   cmd->add_option("--tenant", o.tenant,
                   "the flow's tenant (system admins; default: the context's)");
+}
+
+// NAME on the server, or -f FILE [--name FLOW] offline: what flowSource() reads.
+void addFlowSource(CLI::App* cmd, FlowOptions& o) {
+  cmd->add_option("NAME", o.name, "flow on the server (or in -f FILE)");
+  cmd->add_option("-f,--filename", o.file, "read the flow from this file offline, not the server");
+  cmd->add_option("--name", o.pick, "with -f: the flow (default: the first)");
+  addTenantOption(cmd, o);
 }
 
 }  // namespace
@@ -149,22 +157,16 @@ void addFlowCommands(CLI::App& app, Globals& g) {
 
   auto* draw = group->add_subcommand(
       "graph", "draw a flow's steps and their needs as a Mermaid or Graphviz graph");
-  draw->add_option("NAME", o->name, "flow on the server (or in -f FILE)");
-  draw->add_option("-f,--filename", o->file, "draw from this file offline, not the server");
-  draw->add_option("--name", o->pick, "with -f: the flow to draw (default: the first)");
+  addFlowSource(draw, *o);
   draw->add_option("--format", o->format, "mermaid (default) or dot")
       ->check(CLI::IsMember({"mermaid", "dot"}));
-  addTenantOption(draw, *o);
   draw->callback([&g, o] { graph(g, *o); });
 
   auto* when = group->add_subcommand(
       "schedule", "the next fire times of a flow's schedule, in its time zone with UTC offsets");
-  when->add_option("NAME", o->name, "flow on the server (or in -f FILE)");
-  when->add_option("-f,--filename", o->file, "read the flow from this file offline");
-  when->add_option("--name", o->pick, "with -f: the flow (default: the first)");
+  addFlowSource(when, *o);
   when->add_option("--next", o->next, "how many fires to show (default 5)")
       ->check(CLI::Range(1, 1000));
-  addTenantOption(when, *o);
   when->callback([&g, o] { schedule(g, *o); });
 
   addFlowRunCommand(*group, g);

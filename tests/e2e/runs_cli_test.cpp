@@ -1,14 +1,11 @@
 // Runs end to end: the real rpad, the real `rpactl agent` as the robot, and `rpactl flow run`,
 // `run get|logs|cancel|list` with their pinned exit codes (SPEC §7, §10).
-#include <signal.h>
-
 #include <fstream>
-#include <mutex>
 #include <sstream>
 #include <thread>
 
-#include "tests/support/agent_process.hpp"
 #include "tests/support/cli_fixture.hpp"
+#include "tests/support/spawned.hpp"
 #include "tests/support/tmux.hpp"
 
 using namespace rpa;
@@ -131,20 +128,10 @@ TEST_CASE_METHOD(Runs, "watch runs: a live table on a terminal, JSON lines other
                  "[runs]") {
   // A watcher whose stdout is a pipe, stopped (SIGTERM) once it has seen what it should: a
   // fixed time limit would cut it short on a loaded machine.
-  agent::PosixLauncher launcher;
-  std::mutex mutex;
-  std::string lines;
   agent::Command watch;
   watch.argv = {RPACTL_BIN, "watch", "runs", "--flow", "greet"};
   watch.env = {{"XDG_CONFIG_HOME", home.path().string()}};
-  auto json_watcher = launcher.start(watch, [&](std::string_view stream, std::string line) {
-    std::lock_guard lock(mutex);
-    if (stream == "stdout") lines += line + "\n";
-  });
-  const auto watched = [&] {
-    std::lock_guard lock(mutex);
-    return lines;
-  };
+  test::Spawned json_watcher(watch);
   const std::string env = "env NO_COLOR=1 XDG_CONFIG_HOME=" + home.path().string() + " ";
   test::Tmux tmux("rpactl-watch-runs-" + std::to_string(rpad.port()),
                   env + RPACTL_BIN + " watch runs; echo EXIT=$?; sleep 60");
@@ -165,12 +152,12 @@ TEST_CASE_METHOD(Runs, "watch runs: a live table on a terminal, JSON lines other
   tmux.keys({"q"});
   CHECK(tmux.shows("EXIT=0"));
 
-  CHECK(
-      test::eventually([&] { return watched().find("\"succeeded\"") != std::string::npos; }, 10s));
-  json_watcher->signal(SIGTERM);
-  CHECK(json_watcher->wait(5s) == 0);
+  CHECK(test::eventually(
+      [&] { return json_watcher.out().find("\"succeeded\"") != std::string::npos; }, 10s));
+  json_watcher.process().signal(SIGTERM);
+  CHECK(json_watcher.process().wait(5s) == 0);
   // Its stdout is a pipe, not a terminal: JSON lines, and only greet's.
-  std::istringstream stream(watched());
+  std::istringstream stream(json_watcher.out());
   std::vector<std::string> states;
   for (std::string line; std::getline(stream, line);) {
     const auto frame = json::parse(line);

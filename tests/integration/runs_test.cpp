@@ -3,14 +3,13 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
-#include <mutex>
 #include <sstream>
 #include <thread>
 
 #include "lib/core/time.hpp"
-#include "tests/support/agent_process.hpp"
 #include "tests/support/command_process.hpp"
 #include "tests/support/rpad_process.hpp"
+#include "tests/support/spawned.hpp"
 
 using namespace rpa;
 using nlohmann::json;
@@ -233,9 +232,6 @@ TEST_CASE("the Python example robot runs a flow over HTTP and honours a cancel")
   applyFlows(admin);
   const auto robot = test::registerRobot(rpad, "py-robot");
   test::TempDir work;
-  agent::PosixLauncher launcher;
-  std::mutex mutex;
-  std::string out;
   agent::Command cmd;
   cmd.argv = {"python3",     std::string(RPA_SOURCE_DIR) + "/flows-examples/robots/http_robot.py",
               "--server",    rpad.url(),
@@ -244,18 +240,11 @@ TEST_CASE("the Python example robot runs a flow over HTTP and honours a cancel")
               "--wait",      "2",
               "--runs",      "2"};
   cmd.env = {{"RPA_CLIENT_TOKEN", robot.token}, {"PYTHONUNBUFFERED", "1"}};
-  auto process = launcher.start(cmd, [&](std::string_view, std::string line) {
-    std::lock_guard lock(mutex);
-    out += line + "\n";
-  });
-  const auto output = [&] {
-    std::lock_guard lock(mutex);
-    return out;
-  };
+  test::Spawned python(cmd);
 
   const int64_t id = startRun(admin, "greet", {{"params", {{"who", "python"}}}})["id"];
   const bool done = reaches(admin, id, "succeeded", 15s);
-  INFO(output() << rpad.log());
+  INFO(python.log() << rpad.log());
   REQUIRE(done);
   const auto run = runOf(admin, id);
   CHECK(run["client"] == "py-robot");
@@ -271,9 +260,9 @@ TEST_CASE("the Python example robot runs a flow over HTTP and honours a cancel")
   REQUIRE(test::eventually([&] { return !logsOf(admin, held).empty(); }, 5s));
   REQUIRE(admin.send("POST", "/api/v1/runs/" + std::to_string(held) + "/cancel").status == 202);
   const bool cancelled = reaches(admin, held, "cancelled", 5s);
-  INFO(output() << rpad.log());
+  INFO(python.log() << rpad.log());
   CHECK(cancelled);
   CHECK(test::runCommand({"pgrep", "-f", "runs-test-hold"}).exit_code == 1);  // none left
-  CHECK(process->wait(5s) == 0);  // --runs 2: it said offline and exited
+  CHECK(python.process().wait(5s) == 0);  // --runs 2: it said offline and exited
   CHECK(test::statusOf(rpad, robot.id) == "offline");
 }
