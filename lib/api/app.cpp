@@ -48,6 +48,7 @@ App::App(const core::DaemonConfig& config, store::Store& store, const core::Cloc
   registry_.load(store.clients(0), clock.now());
   liveness_sink_.attach(domain_.runs);
   domain_.runs.load();
+  domain_.schedules.load();
 }
 
 App::~App() {

@@ -37,11 +37,16 @@ class App {
   void reloadKeys();
   /// Persists API-token last-used times noted since the last call (run off the loop).
   void saveTokenUse();
-  /// Starts the run timers (offers, queue and run timeouts, long polls, retention).
-  void startTimers() { domain_.runs.startTimers(); }
-  /// Stops the run timers, flushes buffered heartbeats and stops the writer (graceful
+  /// Starts the run timers (offers, queue and run timeouts, long polls, retention) and the
+  /// schedules'.
+  void startTimers() {
+    domain_.runs.startTimers();
+    domain_.schedules.startTimers();
+  }
+  /// Stops the timers, flushes buffered heartbeats and stops the writer (graceful
   /// shutdown).
   void stop() {
+    domain_.schedules.stopTimers();
     domain_.runs.stopTimers();
     writer_.stop();
   }

@@ -20,15 +20,24 @@ Error flowNotFound(const std::string& name) {
 }
 
 // The flow's document (what `get -o yaml` prints and apply takes back unchanged) and, as
-// `status`, what the server knows of it.
-nlohmann::ordered_json flowJson(const model::Flow& f) {
+// `status`, what the server knows of it: null fire times when it is not scheduled.
+nlohmann::ordered_json flowJson(const model::Flow& f, const domain::FireTimes& times) {
+  auto at = [](const std::optional<core::TimePoint>& t) {
+    return t ? nlohmann::ordered_json(core::formatRfc3339(*t)) : nlohmann::ordered_json();
+  };
   auto out = model::toJson(flows::flowResource(f));
   out["status"] = {{"revision", f.current.number},
                    {"hash", f.current.hash},
                    {"created_at", core::formatRfc3339(f.created_at)},
                    {"updated_at", core::formatRfc3339(f.updated_at)},
-                   {"updated_by", f.current.author}};
+                   {"updated_by", f.current.author},
+                   {"next_fire_at", at(times.next_fire)},
+                   {"last_fire_at", at(times.last_fire)}};
   return out;
+}
+
+nlohmann::ordered_json flowJson(Services& s, const model::Flow& f) {
+  return flowJson(f, s.domain.schedules.times(f.tenant_id, f.name));
 }
 
 nlohmann::ordered_json revisionJson(const model::FlowRevision& r) {
@@ -65,7 +74,7 @@ Handler listFlows(Services& s) {
     auto flows = s.domain.flows.list(call.tenant_id, page.storePage());
     auto next = page.finish(flows, [](const model::Flow& f) { return f.name; });
     auto items = nlohmann::ordered_json::array();
-    for (const auto& f : flows) items.push_back(flowJson(f));
+    for (const auto& f : flows) items.push_back(flowJson(s, f));
     return orderedJsonResponse(
         200, nlohmann::ordered_json{{"items", std::move(items)}, {"next_cursor", std::move(next)}});
   };
@@ -75,7 +84,7 @@ Handler getFlow(Services& s) {
   return [&s](Call& call) {
     auto f = s.domain.flows.find(call.tenant_id, call.params.at(0));
     if (!f) throw flowNotFound(call.params.at(0));
-    return orderedJsonResponse(200, flowJson(*f));
+    return orderedJsonResponse(200, flowJson(s, *f));
   };
 }
 
@@ -116,7 +125,7 @@ Handler rollbackFlow(Services& s) {
     const auto expected = intField(call.json, "revision", false);
     auto flow = s.domain.flows.rollback(call.actor(), call.tenant_id, call.params.at(0), to,
                                         expected, {"flow.rollback", {{"to", to}}});
-    return orderedJsonResponse(200, flowJson(flow));
+    return orderedJsonResponse(200, flowJson(s, flow));
   };
 }
 

@@ -49,6 +49,11 @@ struct Context {
   /// must know (Domain points it at Runs).
   std::function<void(int64_t tenant_id, int64_t client_id, bool removed)> robot_changed =
       [](int64_t, int64_t, bool) {};
+  /// A flow was created, changed or deleted, or a tenant deleted: schedules must know (Domain
+  /// points these at Schedules).
+  std::function<void(const model::Flow& flow, bool removed)> flow_changed = [](const model::Flow&,
+                                                                               bool) {};
+  std::function<void(int64_t tenant_id)> tenant_removed = [](int64_t) {};
 };
 
 /// The last step of every change: its audit entry, in the actor's tenant, written where it is

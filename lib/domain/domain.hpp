@@ -4,6 +4,7 @@
 #include "lib/domain/fleet.hpp"
 #include "lib/domain/identity.hpp"
 #include "lib/domain/runs.hpp"
+#include "lib/domain/schedules.hpp"
 
 namespace rpa::domain {
 
@@ -18,11 +19,16 @@ struct Domain {
         tokens(context),
         clients(context),
         flows(context),
-        runs(context, blocking, run_limits) {
+        runs(context, blocking, run_limits),
+        schedules(context, runs) {
     context.robot_changed = [this](int64_t tenant_id, int64_t client_id, bool removed) {
       if (removed) runs.robotRemoved(tenant_id, client_id);
       runs.robotChanged();
     };
+    context.flow_changed = [this](const model::Flow& flow, bool removed) {
+      schedules.flowChanged(flow, removed);
+    };
+    context.tenant_removed = [this](int64_t tenant_id) { schedules.tenantRemoved(tenant_id); };
   }
   Domain(const Domain&) = delete;
   Domain& operator=(const Domain&) = delete;
@@ -34,6 +40,7 @@ struct Domain {
   Clients clients;
   Flows flows;
   Runs runs;
+  Schedules schedules;
 };
 
 }  // namespace rpa::domain

@@ -96,6 +96,7 @@ void Flows::committed(const Actor& actor, const model::Flow& flow, std::string_v
                   {"action", event},
                   {"revision", flow.current.number},
                   {"author", actor.name}});
+  c_.flow_changed(flow, event == "deleted");
   Note noted = note;
   noted.details["revision"] = flow.current.number;
   audit(c_, actor, noted, "flow/" + flow.name);

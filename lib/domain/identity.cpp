@@ -66,6 +66,7 @@ void Tenants::committed(const Actor& actor, const model::Tenant& tenant, Change 
     for (const auto& client : c_.registry.list(tenant.id, every))
       c_.registry.remove(tenant.id, client.id);
     c_.close_sessions([id = tenant.id](const auth::Principal& p) { return p.tenant_id == id; });
+    c_.tenant_removed(tenant.id);
   } else {
     c_.directory.putTenant(tenant);
   }

@@ -76,7 +76,7 @@ Error runNotFound(int64_t id) {
 }  // namespace run_moves
 
 Runs::Runs(Context& c, core::Executor& blocking, RunLimits limits)
-    : c_(c), blocking_(blocking), limits_(limits) {}
+    : c_(c), blocking_(blocking), limits_(limits), timers_(c.log, "run timers") {}
 
 Runs::~Runs() {
   stopTimers();
@@ -210,6 +210,14 @@ std::optional<Run> Runs::find(int64_t tenant_id, int64_t id) const {
 
 std::vector<Run> Runs::list(const store::RunQuery& query) const {
   return c_.store.runs(query);
+}
+
+std::vector<Run> Runs::activeOf(int64_t tenant_id, std::string_view flow) const {
+  std::vector<Run> out;
+  std::lock_guard lock(view_mutex_);
+  for (const auto& [id, a] : active_)
+    if (a.run.tenant_id == tenant_id && a.run.flow == flow) out.push_back(a.run);
+  return out;
 }
 
 Run Runs::mustFind(int64_t tenant_id, int64_t id) const {

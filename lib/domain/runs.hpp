@@ -1,6 +1,6 @@
 #pragma once
 
-#include <condition_variable>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -10,13 +10,13 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "lib/core/executor.hpp"
+#include "lib/core/timer_thread.hpp"
 #include "lib/domain/context.hpp"
 #include "lib/model/flow.hpp"
 #include "lib/model/run.hpp"
@@ -104,6 +104,8 @@ class Runs {
   /// The run after the cancel, and whether it changed (false: terminal already).
   std::pair<model::Run, bool> cancel(const Actor& actor, int64_t tenant_id, int64_t id);
   LogPage logs(int64_t tenant_id, int64_t id, int64_t after, size_t limit) const;
+  /// The flow's runs that are not terminal, oldest first; in memory (the schedules' overlap).
+  std::vector<model::Run> activeOf(int64_t tenant_id, std::string_view flow) const;
 
   // Robots: `client_id` is the caller's own; another robot's run is kNotFound.
   /// The oldest run offered to the robot and not yet accepted, as RUN_ASSIGNED's data.
@@ -202,11 +204,7 @@ class Runs {
   std::atomic<bool> dispatch_posted_{false};
   core::TimePoint last_retention_{};
 
-  std::mutex timer_mutex_;
-  std::condition_variable timer_wake_;
-  bool timer_stop_ = false;
-  bool timer_poke_ = false;
-  std::thread timer_;
+  core::TimerThread timers_;
 };
 
 /// The heartbeat writer's sink, so that a robot's going offline and what it does to its runs

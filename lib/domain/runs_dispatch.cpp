@@ -270,34 +270,15 @@ core::Millis Runs::tick(core::TimePoint now) {
 }
 
 void Runs::wake() {
-  {
-    std::lock_guard lock(timer_mutex_);
-    timer_poke_ = true;
-  }
-  timer_wake_.notify_one();
+  timers_.poke();
 }
 
 void Runs::startTimers() {
-  timer_ = std::thread([this] {
-    std::unique_lock lock(timer_mutex_);
-    while (!timer_stop_) {
-      timer_poke_ = false;
-      lock.unlock();
-      core::Millis delay{1000};
-      core::guarded(c_.log, "run timers", [&] { delay = tick(c_.clock.now()); });
-      lock.lock();
-      timer_wake_.wait_for(lock, delay, [this] { return timer_stop_ || timer_poke_; });
-    }
-  });
+  timers_.start([this] { return tick(c_.clock.now()); });
 }
 
 void Runs::stopTimers() {
-  {
-    std::lock_guard lock(timer_mutex_);
-    timer_stop_ = true;
-  }
-  timer_wake_.notify_one();
-  if (timer_.joinable()) timer_.join();
+  timers_.stop();
 }
 
 void OfflineRunsSink::saveLiveness(const std::vector<store::LivenessUpdate>& updates,

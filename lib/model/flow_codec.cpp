@@ -88,6 +88,12 @@ class FlowDecoder {
     if (auto v = node["queue_timeout"]) s.queue_timeout = positive(v, "queue_timeout");
     if (auto v = node["concurrency"]) s.concurrency = d_.integer(v, "concurrency", 1, 1000);
     if (auto v = node["params"]) params(v, s);
+    // A fire has nobody to give a param: each needs a default.
+    if (auto v = node["schedule"])
+      for (const auto& [name, p] : s.params)
+        if (!p.default_value)
+          d_.note(v, "param " + name + " has no default, and a schedule cannot give it one",
+                  "add a default to " + name + ", or remove the schedule");
     const auto steps_node = node["steps"];
     if (!steps_node) d_.fail(node, "a flow needs steps", "add steps: [{id: ..., uses: ...}]");
     d_.seq(steps_node, "steps");
