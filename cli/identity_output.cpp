@@ -52,6 +52,15 @@ void printTokens(const nlohmann::json& items, Format format) {
   printTable({"ID", "NAME", "USER", "ROLE", "TOKEN", "EXPIRES", "LAST USED", "STATUS"}, rows);
 }
 
+void printSecrets(const nlohmann::json& items, Format format) {
+  if (printNames(items, format, "secret", "name")) return;
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : items)
+    rows.push_back(
+        {cell(s["name"]), cell(s["set_by"]), cell(s["updated_at"]), cell(s["created_at"])});
+  printTable({"NAME", "SET BY", "UPDATED", "CREATED"}, rows);
+}
+
 void printAudit(const nlohmann::json& items, Format format) {
   if (printNames(items, format, "audit", "id")) return;
   const bool wide = format == Format::kWide;

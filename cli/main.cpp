@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   addFlowCommands(app, globals);
   addAgentCommand(app, globals);
   addRunCommands(app, globals);
+  addSecretCommands(app, globals);
   addHeartbeatCommands(app, globals);
   addWatchCommand(app, globals);
   addWaitCommand(app, globals);

@@ -3,7 +3,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "lib/core/error.hpp"
 
@@ -35,6 +37,24 @@ std::string readPassword(bool from_stdin, const std::string& prompt) {
   ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
   std::cerr << "\n";
   return password;
+}
+
+std::string readSecretValue(const std::string& file, const std::string& prompt) {
+  std::string value;
+  if (!file.empty()) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw core::Error(core::ErrorCode::kInvalidArgument, "cannot read " + file);
+    value.assign(std::istreambuf_iterator<char>(in), {});
+  } else if (!::isatty(STDIN_FILENO)) {
+    value.assign(std::istreambuf_iterator<char>(std::cin), {});
+  } else {
+    value = readPassword(false, prompt);
+  }
+  if (value.empty())
+    throw core::Error(core::ErrorCode::kInvalidArgument,
+                      "the secret's value is empty; pipe it on stdin or name a file with "
+                      "--from-file");
+  return value;
 }
 
 }  // namespace rpa::cli

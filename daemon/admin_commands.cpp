@@ -27,12 +27,19 @@ void makeDatabaseDir(const std::filesystem::path& db) {
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
 }
 
+auth::SecretBox openSecretsKey(store::Store& store, const std::filesystem::path& db) {
+  return auth::SecretBox::fromKeyFile(auth::secretsKeyPath(db), store.allSecrets().empty());
+}
+
 int init(const core::DaemonConfig& config) {
   makeDatabaseDir(config.db);
   store::SqliteStore store(config.db);
   core::SystemClock clock;
   auto result = api::initialize(store, core::processEnv("RPAD_ADMIN_PASSWORD"), clock);
+  openSecretsKey(store, config.db);
   fmt::print("database {} ready (schema version {})\n", config.db.string(), result.schema_version);
+  fmt::print("secrets key {} (mode 0600): back it up with the database\n",
+             auth::secretsKeyPath(config.db).string());
   if (result.generated_password)
     fmt::print(
         "created user admin (tenant default, system admin) with password: {}\n"
@@ -60,6 +67,15 @@ int backup(const core::DaemonConfig& config, const std::filesystem::path& destin
   auto store = openExisting(config.db);
   store.backup(destination);
   fmt::print("backed up {} to {}\n", config.db.string(), destination.string());
+  // A backup without its key cannot open its secrets: the key goes beside it, 0600.
+  const auto key = auth::secretsKeyPath(config.db);
+  if (std::filesystem::exists(key)) {
+    const auto copy = auth::secretsKeyPath(destination);
+    std::filesystem::copy_file(key, copy);
+    std::filesystem::permissions(
+        copy, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    fmt::print("copied its secrets key to {}\n", copy.string());
+  }
   return 0;
 }
 

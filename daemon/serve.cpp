@@ -62,7 +62,7 @@ int serve(const core::DaemonConfig& config) {
   // Hashing and durable writes give way to the event loop when they share a core.
   core::ThreadPool workers(config.workers, log, core::ThreadPool::Priority::kBackground);
   store::SqliteStore liveness(config.db);  // the heartbeat writer's own connection
-  api::App app(config, store, clock, log, workers, &liveness);
+  api::App app(config, store, clock, log, workers, &liveness, openSecretsKey(store, config.db));
   api::WsHub hub(app.services(), app.bus());
   Transport transport(config, app.router(), hub, app.auth(), app.bus(), app.detector(), clock, log);
   app.domain().context.close_sessions = [&](std::function<bool(const auth::Principal&)> revoked) {

@@ -27,5 +27,6 @@ void addFlowCommands(CLI::App& app, Globals& globals);       // flow.cpp
 void addAgentCommand(CLI::App& app, Globals& globals);       // agent.cpp
 void addRunCommands(CLI::App& app, Globals& globals);        // run.cpp: run list|get|logs|cancel
 void addFlowRunCommand(CLI::App& flow, Globals& globals);    // run.cpp: flow run
+void addSecretCommands(CLI::App& app, Globals& globals);     // secret.cpp
 
 }  // namespace rpa::cli

@@ -18,7 +18,8 @@ constexpr size_t kMaxLoginsInFlight = 32;
 }  // namespace
 
 App::App(const core::DaemonConfig& config, store::Store& store, const core::Clock& clock,
-         core::Logger& log, core::Executor& blocking, store::Store* liveness)
+         core::Logger& log, core::Executor& blocking, store::Store* liveness,
+         std::optional<auth::SecretBox> secrets_key)
     : store_(store),
       clock_(clock),
       registry_(config.heartbeat_timeout),
@@ -29,6 +30,7 @@ App::App(const core::DaemonConfig& config, store::Store& store, const core::Cloc
       failures_per_user_(clock, kFailuresPerUser, kUserWindow),
       failures_per_address_(clock, kFailuresPerAddress, kAddressWindow),
       domain_({clock, log, store, directory_, registry_, bus_}, blocking,
+              secrets_key ? std::move(*secrets_key) : auth::SecretBox::random(),
               domain::RunLimits{.retention = config.run_retention}),
       services_{clock,
                 log,
@@ -47,6 +49,7 @@ App::App(const core::DaemonConfig& config, store::Store& store, const core::Cloc
   directory_.load(store.tenants({}), store.allUsers(), store.allTokens());
   registry_.load(store.clients(0), clock.now());
   liveness_sink_.attach(domain_.runs);
+  domain_.secrets.load();
   domain_.runs.load();
   domain_.schedules.load();
 }

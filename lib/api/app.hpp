@@ -18,11 +18,14 @@ namespace rpa::api {
 /// restart grace, the heartbeat writer, the authenticator, the routes, the offline detector.
 /// The transport feeds it requests; unit tests drive it directly. `liveness`, when given, is a
 /// second connection to the same database for the heartbeat writer alone, so that no API
-/// transaction (a long apply) holds up the recording of a transition.
+/// transaction (a long apply) holds up the recording of a transition. `secrets_key` seals
+/// secret values (rpad reads it from the key file beside the database); none: a random key,
+/// for tests, whose secrets then last as long as the App.
 class App {
  public:
   App(const core::DaemonConfig& config, store::Store& store, const core::Clock& clock,
-      core::Logger& log, core::Executor& blocking, store::Store* liveness = nullptr);
+      core::Logger& log, core::Executor& blocking, store::Store* liveness = nullptr,
+      std::optional<auth::SecretBox> secrets_key = std::nullopt);
   ~App();
 
   const Router& router() const { return router_; }

@@ -41,6 +41,10 @@ Handler getFlow(Services& s);
 Handler deleteFlow(Services& s);
 Handler listFlowRevisions(Services& s);
 Handler rollbackFlow(Services& s);
+Handler listSecrets(Services& s);  // secret_routes.cpp
+Handler getSecret(Services& s);
+Handler putSecret(Services& s);
+Handler deleteSecret(Services& s);
 Handler createRun(Services& s);  // run_routes.cpp
 Handler listRuns(Services& s);
 Handler getRun(Services& s);

@@ -32,6 +32,8 @@ constexpr std::array kTable = {
   PermissionRule{P::kRunsRead,      "runs.read",      Role::kViewer,   false, false,   false},
   PermissionRule{P::kRunsWrite,     "runs.write",     Role::kOperator, false, false,   false},
   PermissionRule{P::kRobotRuns,     "robot.runs",     std::nullopt,    true,  false,   false},
+  PermissionRule{P::kSecretsRead,   "secrets.read",   Role::kViewer,   false, false,   false},
+  PermissionRule{P::kSecretsWrite,  "secrets.write",  Role::kAdmin,    false, false,   false},
 };
 // clang-format on
 
@@ -41,7 +43,7 @@ constexpr bool inEnumOrder() {
   return true;
 }
 static_assert(inEnumOrder(), "permissionTable(): one row per Permission, in enum order");
-static_assert(kTable.size() == static_cast<size_t>(P::kRobotRuns) + 1,
+static_assert(kTable.size() == static_cast<size_t>(P::kSecretsWrite) + 1,
               "permissionTable(): a Permission has no row");
 
 }  // namespace

@@ -31,6 +31,8 @@ enum class Permission {
   kRunsRead,       // list and read runs and their logs
   kRunsWrite,      // start and cancel runs
   kRobotRuns,      // a robot taking and reporting its own runs
+  kSecretsRead,    // list secrets' names (never their values)
+  kSecretsWrite,   // set and delete secrets
 };
 
 struct PermissionRule {

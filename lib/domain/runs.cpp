@@ -75,8 +75,12 @@ Error runNotFound(int64_t id) {
 
 }  // namespace run_moves
 
-Runs::Runs(Context& c, core::Executor& blocking, RunLimits limits)
-    : c_(c), blocking_(blocking), limits_(limits), timers_(c.log, "run timers") {}
+Runs::Runs(Context& c, core::Executor& blocking, const Secrets& secrets, RunLimits limits)
+    : c_(c),
+      blocking_(blocking),
+      secrets_(secrets),
+      limits_(limits),
+      timers_(c.log, "run timers") {}
 
 Runs::~Runs() {
   stopTimers();
@@ -104,6 +108,7 @@ Runs::Active Runs::activate(Run run) const {
     a.target = spec->target;
     a.concurrency = spec->concurrency;
     a.timeout = spec->timeout;
+    a.secrets = model::secretRefs(*spec);
   }
   a.run = std::move(run);
   return a;
@@ -167,6 +172,12 @@ RunCreated Runs::create(const Actor& actor, int64_t tenant_id, std::string_view 
   run.revision = flow->current.number;
   run.spec = flow->current.spec;
   run.params = runs::resolveParams(spec.params, request.params);
+  // Applied flows name only secrets that existed; one deleted since cannot reach the robot.
+  if (auto gone = secrets_.missing(tenant_id, model::secretRefs(spec)); !gone.empty())
+    throw Error(ErrorCode::kInvalidArgument,
+                "flow " + flow->name + " refers to secret \"" + gone.front() +
+                    "\", which does not exist in tenant " + flow->tenant +
+                    "; set it with `rpactl secret set " + gone.front() + "`");
   if (!request.client.empty()) {
     if (!c_.store.client(tenant_id, request.client))
       invalid({"body", "client"},

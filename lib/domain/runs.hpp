@@ -18,6 +18,7 @@
 #include "lib/core/executor.hpp"
 #include "lib/core/timer_thread.hpp"
 #include "lib/domain/context.hpp"
+#include "lib/domain/secrets.hpp"
 #include "lib/model/flow.hpp"
 #include "lib/model/run.hpp"
 
@@ -85,7 +86,7 @@ struct LogPage {
 /// robot online or changed, a run ended, an offer lapsed.
 class Runs {
  public:
-  Runs(Context& c, core::Executor& blocking, RunLimits limits = {});
+  Runs(Context& c, core::Executor& blocking, const Secrets& secrets, RunLimits limits = {});
   ~Runs();
   Runs(const Runs&) = delete;
   Runs& operator=(const Runs&) = delete;
@@ -159,6 +160,7 @@ class Runs {
     model::Labels target;
     int concurrency = 1;
     core::Millis timeout{0};
+    std::set<std::string> secrets;  // the names its spec refers to
   };
 
   Active activate(model::Run run) const;
@@ -184,6 +186,7 @@ class Runs {
 
   Context& c_;
   core::Executor& blocking_;
+  const Secrets& secrets_;
   const RunLimits limits_;
   std::function<void(const RobotNotice&)> listener_ = [](const RobotNotice&) {};
 

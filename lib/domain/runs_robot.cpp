@@ -36,9 +36,12 @@ Run Runs::robotRun(int64_t tenant_id, int64_t client_id, int64_t run_id) const {
 nlohmann::json Runs::assignment(const Run& run) const {
   const auto spec = nlohmann::json::parse(run.spec, nullptr, false);
   core::Millis timeout{0};
-  {
-    auto it = active_.find(run.id);
-    if (it != active_.end()) timeout = it->second.timeout;
+  nlohmann::json secrets = nlohmann::json::object();
+  if (auto it = active_.find(run.id); it != active_.end()) {
+    timeout = it->second.timeout;
+    // Only the secrets this run's spec names, only to the robot it is offered to.
+    for (auto& [name, value] : secrets_.reveal(run.tenant_id, it->second.secrets))
+      secrets[name] = std::move(value);
   }
   const auto from = run.assigned_at.value_or(c_.clock.now());
   return {{"run_id", run.id},
@@ -47,7 +50,7 @@ nlohmann::json Runs::assignment(const Run& run) const {
           {"revision", run.revision},
           {"spec", spec.is_discarded() ? nlohmann::json::object() : spec},
           {"params", run.params},
-          {"secrets", nlohmann::json::object()},
+          {"secrets", std::move(secrets)},
           {"timeout_seconds", std::chrono::duration_cast<core::Seconds>(timeout).count()},
           {"deadline", core::formatRfc3339(from + timeout)},
           {"offer_expires_at", run.offer_expires_at

@@ -245,6 +245,12 @@ class Batch {
                       (live ? " (it is at " + std::to_string(live->current.number) + ")"
                             : " (it does not exist)") +
                       "; get it again, or drop metadata.revision to overwrite");
+    for (const auto& [secret, at] : doc.secret_refs)
+      if (!store_.secret(tenant, secret))
+        throw Error(ErrorCode::kInvalidArgument,
+                    at.str() + ": secret \"" + secret + "\" does not exist in tenant " +
+                        doc.metadata.tenant + "; set it first with `rpactl secret set " + secret +
+                        "`");
     auto revision = revisionOf(std::get<model::FlowSpec>(doc.spec));
     model::Flow f = live.value_or(model::Flow{});
     r.new_revision = !live || live->current.hash != revision.hash;

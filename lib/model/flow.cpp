@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "lib/model/tenant.hpp"
 
@@ -88,6 +89,34 @@ std::vector<std::string> findCycle(const FlowSpec& spec) {
   for (const auto& st : spec.steps)
     if (marks[st.id] == Mark::kNew && visit(st.id)) return path;
   return {};
+}
+
+bool forEachExpression(std::string_view text, const std::function<void(std::string_view)>& f) {
+  for (size_t open = text.find("${{"); open != std::string_view::npos;
+       open = text.find("${{", open + 3)) {
+    const size_t close = text.find("}}", open + 3);
+    if (close == std::string_view::npos) return false;
+    auto expr = text.substr(open + 3, close - open - 3);
+    while (!expr.empty() && (expr.front() == ' ' || expr.front() == '\t')) expr.remove_prefix(1);
+    while (!expr.empty() && (expr.back() == ' ' || expr.back() == '\t')) expr.remove_suffix(1);
+    f(expr);
+  }
+  return true;
+}
+
+std::set<std::string> secretRefs(const FlowSpec& spec) {
+  std::set<std::string> names;
+  std::function<void(const nlohmann::json&)> scan = [&](const nlohmann::json& v) {
+    if (v.is_string()) {
+      forEachExpression(v.get_ref<const std::string&>(), [&](std::string_view expr) {
+        if (expr.starts_with(kSecretsPrefix)) names.emplace(expr.substr(kSecretsPrefix.size()));
+      });
+    } else if (v.is_structured()) {
+      for (const auto& item : v) scan(item);
+    }
+  };
+  for (const auto& step : spec.steps) scan(step.with);
+  return names;
 }
 
 std::string formatDuration(core::Millis d) {

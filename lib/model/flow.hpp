@@ -1,7 +1,9 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -99,6 +101,18 @@ std::string checkTimezone(std::string_view zone);
 /// A cycle of `needs` as the ids along it, first repeated at the end ("a", "b", "a": a needs
 /// b, b needs a); empty when the steps form none. Unknown ids are ignored.
 std::vector<std::string> findCycle(const FlowSpec& spec);
+
+/// Calls `f` with every `${{ expression }}` of `text`, trimmed, in order; false when a `${{`
+/// is never closed (what follows it is not scanned).
+bool forEachExpression(std::string_view text, const std::function<void(std::string_view)>& f);
+
+/// What expressions name: `${{ params.NAME }}` and `${{ secrets.NAME }}`.
+inline constexpr std::string_view kParamsPrefix = "params.";
+inline constexpr std::string_view kSecretsPrefix = "secrets.";
+
+/// The names of the secrets that the spec's step inputs refer to as `${{ secrets.NAME }}`:
+/// what a run of it receives (SPEC §11).
+std::set<std::string> secretRefs(const FlowSpec& spec);
 
 /// A duration in its shortest exact form, the inverse of core::parseDuration: "500ms", "90s",
 /// "30m", "2h", "7d".

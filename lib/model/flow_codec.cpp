@@ -6,6 +6,7 @@
 
 #include "lib/core/suggest.hpp"
 #include "lib/model/cron.hpp"
+#include "lib/model/secret.hpp"
 
 namespace rpa::model {
 
@@ -60,6 +61,9 @@ constexpr size_t kMaxParams = 100;
 class FlowDecoder {
  public:
   explicit FlowDecoder(YamlDecoder& d) : d_(d) {}
+
+  /// The secrets the decoded steps name, each with where it is first named.
+  std::map<std::string, SourceLocation> takeSecretRefs() { return std::move(secret_refs_); }
 
   FlowSpec decode(const YAML::Node& node) {
     d_.map(node, "spec");
@@ -322,7 +326,8 @@ class FlowDecoder {
     }
   }
 
-  // `${{ params.NAME }}` anywhere in the inputs must name a declared param.
+  // `${{ params.NAME }}` anywhere in the inputs must name a declared param, and
+  // `${{ secrets.NAME }}` a well-formed name (whether it exists is the server's to say).
   void checkReferences(const YAML::Node& node, const FlowSpec& flow) {
     if (node.IsMap()) {
       for (const auto& kv : node) checkReferences(kv.second, flow);
@@ -334,29 +339,30 @@ class FlowDecoder {
     }
     if (!node.IsScalar()) return;
     const auto& text = node.Scalar();
-    for (size_t open = text.find("${{"); open != std::string::npos;
-         open = text.find("${{", open + 3)) {
-      const auto close = text.find("}}", open);
-      if (close == std::string::npos) {
-        d_.note(node, "unclosed ${{ in \"" + text + "\"", "write ${{ params.NAME }}");
+    const bool closed = forEachExpression(text, [&](std::string_view e) {
+      const std::string expr(e);
+      if (e.starts_with(kSecretsPrefix)) {
+        const std::string name(e.substr(kSecretsPrefix.size()));
+        if (auto why = checkSecretName(name); !why.empty())
+          d_.note(node, "secret name \"" + name + "\" in ${{ " + expr + " }} " + why);
+        else
+          secret_refs_.emplace(name, d_.at(node));
         return;
       }
-      auto expr = text.substr(open + 3, close - open - 3);
-      expr.erase(0, expr.find_first_not_of(" \t"));
-      expr.erase(expr.find_last_not_of(" \t") + 1);
-      if (expr.rfind("params.", 0) != 0) {
+      if (!e.starts_with(kParamsPrefix)) {
         d_.note(node, "unknown expression ${{ " + expr + " }}",
-                "only ${{ params.NAME }} is supported");
-        continue;
+                "write ${{ params.NAME }} or ${{ secrets.NAME }}");
+        return;
       }
-      const auto name = expr.substr(7);
+      const std::string name(e.substr(kParamsPrefix.size()));
       std::vector<std::string> declared;
       for (const auto& [p, spec] : flow.params) declared.push_back(p);
-      if (std::find(declared.begin(), declared.end(), name) != declared.end()) continue;
+      if (std::find(declared.begin(), declared.end(), name) != declared.end()) return;
       auto near = core::closest(name, declared);
       d_.note(node, "unknown param \"" + name + "\" in ${{ " + expr + " }}",
               near ? "did you mean \"" + *near + "\"?" : "declare it under spec.params");
-    }
+    });
+    if (!closed) d_.note(node, "unclosed ${{ in \"" + text + "\"", "write ${{ params.NAME }}");
   }
 
   void checkNeeds(const FlowSpec& s) {
@@ -395,6 +401,7 @@ class FlowDecoder {
   };
 
   YamlDecoder& d_;
+  std::map<std::string, SourceLocation> secret_refs_;  // each secret named, where first
   std::map<std::string, SourceLocation> step_ids_;
   std::vector<Need> needs_;
 };
@@ -442,8 +449,12 @@ nlohmann::ordered_json encodeFlowSpec(const FlowSpec& s) {
   return out;
 }
 
-FlowSpec decodeFlowSpec(YamlDecoder& d, const YAML::Node& spec) {
-  return FlowDecoder(d).decode(spec);
+FlowSpec decodeFlowSpec(YamlDecoder& d, const YAML::Node& spec,
+                        std::map<std::string, SourceLocation>& secret_refs) {
+  FlowDecoder decoder(d);
+  auto out = decoder.decode(spec);
+  secret_refs = decoder.takeSecretRefs();
+  return out;
 }
 
 }  // namespace rpa::model

@@ -12,7 +12,9 @@ namespace rpa::model {
 
 /// Decodes a Flow's spec, noting every problem: structure, actions' inputs, step graph
 /// (duplicate ids, unknown needs, cycles), cron, time zone, durations and param references.
-FlowSpec decodeFlowSpec(YamlDecoder& d, const YAML::Node& spec);
+/// `secret_refs` gets each secret the steps refer to, with where it is first named.
+FlowSpec decodeFlowSpec(YamlDecoder& d, const YAML::Node& spec,
+                        std::map<std::string, SourceLocation>& secret_refs);
 
 /// The canonical JSON of a spec: fixed field order, defaults written out.
 nlohmann::ordered_json encodeFlowSpec(const FlowSpec& spec);

@@ -57,7 +57,7 @@ class ResourceDecoder {
     else if (!given)
       d_.fail(doc, "a Flow needs a spec", "spec: {steps: [...]}");
     else
-      r.spec = decodeFlowSpec(d_, spec);
+      r.spec = decodeFlowSpec(d_, spec, r.secret_refs);
     return r;
   }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,9 @@ struct Resource {
   Metadata metadata;
   std::variant<TenantSpec, UserSpec, ClientSpec, FlowSpec> spec;
   SourceLocation at;  // the document's start
+  /// Flows: each secret its steps name as `${{ secrets.NAME }}`, where it is first named (for
+  /// the server's "no such secret", which only it can tell).
+  std::map<std::string, SourceLocation> secret_refs;
 };
 
 /// The documents of a YAML stream ("---"-separated) and every problem found in them.

@@ -241,7 +241,20 @@ CREATE TABLE schedule_states (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<std::string_view, 6> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6};
+// v7: secrets (SPEC §11), each value sealed with the key beside the database (auth::SecretBox).
+constexpr std::string_view kV7 = R"sql(
+CREATE TABLE secrets (
+  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  sealed BLOB NOT NULL,
+  set_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, name)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<std::string_view, 7> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6, kV7};
 
 }  // namespace
 

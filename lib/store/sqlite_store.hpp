@@ -88,6 +88,12 @@ class SqliteStore final : public Store {
   std::vector<ScheduleState> scheduleStates() override;
   void putScheduleState(const ScheduleState& state) override;
   void deleteScheduleState(int64_t tenant_id, std::string_view flow) override;
+
+  std::vector<model::Secret> secrets(int64_t tenant_id) override;
+  std::optional<model::Secret> secret(int64_t tenant_id, std::string_view name) override;
+  std::vector<model::Secret> allSecrets() override;
+  bool putSecret(const model::Secret& secret) override;
+  bool deleteSecret(int64_t tenant_id, std::string_view name) override;
   void backup(const std::filesystem::path& destination) override;
 
  private:

@@ -15,6 +15,7 @@
 #include "lib/model/client.hpp"
 #include "lib/model/flow.hpp"
 #include "lib/model/run.hpp"
+#include "lib/model/secret.hpp"
 #include "lib/model/tenant.hpp"
 #include "lib/model/user.hpp"
 
@@ -231,6 +232,18 @@ class Store : public LivenessSink {
   virtual void putScheduleState(const ScheduleState& state) = 0;
   /// Forgets a flow's schedule state (its schedule was removed, or the flow deleted).
   virtual void deleteScheduleState(int64_t tenant_id, std::string_view flow) = 0;
+
+  /// A tenant's secrets by name, without their values (sealed is empty).
+  virtual std::vector<model::Secret> secrets(int64_t tenant_id) = 0;
+  /// The secret with its sealed value; nothing when the tenant has none of that name.
+  virtual std::optional<model::Secret> secret(int64_t tenant_id, std::string_view name) = 0;
+  /// Every tenant's secrets with their sealed values (the mirror at start).
+  virtual std::vector<model::Secret> allSecrets() = 0;
+  /// Creates the secret or replaces its value, set_by and updated_at (created_at stays);
+  /// returns whether it was created.
+  virtual bool putSecret(const model::Secret& secret) = 0;
+  /// False when there is none.
+  virtual bool deleteSecret(int64_t tenant_id, std::string_view name) = 0;
 
   /// Copies the live database to `destination` (SQLite online backup; no writer is blocked).
   virtual void backup(const std::filesystem::path& destination) = 0;

@@ -1,6 +1,7 @@
 // rpactl tenant, user, token, auth and audit against the real rpad, and contexts for two
 // tenants side by side.
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "tests/support/cli_fixture.hpp"
 
@@ -98,4 +99,35 @@ TEST_CASE_METHOD(Cli, "a CI token: created once, used through RPACTL_TOKEN, list
   CHECK(audit[0]["action"] == "token.revoke");
   CHECK(audit[1]["action"] == "token.create");
   CHECK(ok({"audit"}).out.find("token.create") != std::string::npos);
+}
+
+TEST_CASE_METHOD(Cli, "secrets: set from stdin or a file, listed by name, deleted; never shown") {
+  login();
+  auto set = ok({"secret", "set", "erp-password"}, "from-stdin-value\n");
+  CHECK(set.out == "secret erp-password set\n");
+  test::TempDir dir;
+  const auto file = dir.path() / "cert.pem";
+  std::ofstream(file) << "-----BEGIN-----\nfile-value\n";
+  ok({"secret", "set", "erp-cert", "--from-file", file.string()});
+
+  auto list = ok({"secret", "list"});
+  CHECK(list.out.find("NAME") != std::string::npos);
+  CHECK(list.out.find("erp-cert") != std::string::npos);
+  const auto items = jsonOf({"secret", "list"})["items"];
+  REQUIRE(items.size() == 2);
+  CHECK(items[0]["name"] == "erp-cert");
+  CHECK(items[1]["set_by"] == "admin");
+  CHECK(ok({"secret", "list", "-o", "name"}).out == "secret/erp-cert\nsecret/erp-password\n");
+  const auto everything = list.out + items.dump() + ok({"audit", "-o", "wide"}).out;
+  CHECK(everything.find("from-stdin-value") == std::string::npos);
+  CHECK(everything.find("file-value") == std::string::npos);
+
+  CHECK(run({"secret", "set", "empty"}, "").exit_code == 3);
+  CHECK(run({"secret", "set", "bad/name"}, "x").exit_code == 3);
+  CHECK(run({"secret", "set", "x", "--from-file", (dir.path() / "none").string()}).exit_code == 3);
+  CHECK(run({"secret", "set", "x", "the-value"}).exit_code == 2);  // never an argument
+
+  ok({"secret", "delete", "erp-cert"});
+  CHECK(run({"secret", "delete", "erp-cert"}).exit_code == 5);
+  CHECK(jsonOf({"secret", "list"})["items"].size() == 1);
 }

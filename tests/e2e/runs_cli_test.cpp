@@ -183,7 +183,14 @@ TEST_CASE_METHOD(Runs, "watch runs: a live table on a terminal, JSON lines other
 
 TEST_CASE_METHOD(Runs, "the example flows of flows-examples/runs really run on the agent",
                  "[runs]") {
-  ok({"apply", "-f", std::string(RPA_SOURCE_DIR) + "/flows-examples/runs", "-R"});
+  const std::string examples = std::string(RPA_SOURCE_DIR) + "/flows-examples/runs";
+  // report-export names the secret report-token: refused until it exists, at the reference.
+  auto refused = run({"apply", "-f", examples, "-R"});
+  CHECK(refused.exit_code == 3);
+  CHECK(refused.err.find("report-export.yaml:") != std::string::npos);
+  CHECK(refused.err.find("secret \"report-token\" does not exist") != std::string::npos);
+  ok({"secret", "set", "report-token"}, "example-report-token-9f3");
+  ok({"apply", "-f", examples, "-R"});
   for (const char* flow : {"report-export", "health-check"}) {
     auto r = run({"flow", "run", flow, "-p", "server=" + rpad.url(), "--wait", "--timeout", "30s",
                   "-o", "json"});
@@ -192,4 +199,6 @@ TEST_CASE_METHOD(Runs, "the example flows of flows-examples/runs really run on t
   }
   const auto logs = ok({"run", "logs", "2"}).out;
   CHECK(logs.find("rpad at " + rpad.url() + " is healthy") != std::string::npos);
+  CHECK((ok({"run", "logs", "1"}).out + agentLog()).find("example-report-token-9f3") ==
+        std::string::npos);
 }

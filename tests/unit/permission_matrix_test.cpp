@@ -200,6 +200,15 @@ std::map<std::string, Case> cases() {
       return Sent{"/api/v1/client/runs/" + std::to_string(id) + "/" + action, body, ""};
     };
   };
+  // A fresh secret of the caller's tenant, or of acme reached with ?tenant=acme.
+  const auto secret = [](std::string body) {
+    return [body](W& w, const Caller&, bool other) {
+      const auto& t = other ? w.acme : w.home;
+      const auto name = w.fresh("secret-");
+      w.app->domain().secrets.put({t.id, "setup", ""}, t.id, name, "value");
+      return Sent{"/api/v1/secrets/" + name, body, tenantQuery(other)};
+    };
+  };
   using RS = model::RunState;
 
   // clang-format off
@@ -254,6 +263,10 @@ std::map<std::string, Case> cases() {
     {"GET /api/v1/clients", {200, fixed("/api/v1/clients"), true}},
     {"GET /api/v1/clients/{id}", {200, client("")}},
     {"DELETE /api/v1/clients/{id}", {204, client("")}},
+    {"GET /api/v1/secrets", {200, fixed("/api/v1/secrets"), true}},
+    {"GET /api/v1/secrets/{name}", {200, secret(""), true}},
+    {"PUT /api/v1/secrets/{name}", {200, secret(R"({"value":"new"})"), true}},
+    {"DELETE /api/v1/secrets/{name}", {204, secret(""), true}},
     {"POST /api/v1/flows/{name}/runs", {201, flow("/runs", "{}")}},
     {"GET /api/v1/runs", {200, fixed("/api/v1/runs"), true}},
     {"GET /api/v1/runs/{id}", {200, run("/api/v1/runs/", RS::kQueued)}},
