@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <iterator>
 
 #include "tests/support/command_process.hpp"
 #include "tests/support/rpad_process.hpp"
@@ -15,6 +16,11 @@ test::CommandResult rpad(std::vector<std::string> args,
                          std::map<std::string, std::string> env = {}) {
   args.insert(args.begin(), RPAD_BIN);
   return test::runCommand(args, env);
+}
+
+std::string readText(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), {}};
 }
 
 size_t count(const std::string& text, const std::string& needle) {
@@ -32,6 +38,10 @@ TEST_CASE("rpad init prints a generated admin password once and keeps it on a se
   auto first = rpad({"init", "--db", db});
   REQUIRE(first.exit_code == 0);
   CHECK(count(first.out, "password: ") == 1);
+  const auto key = std::filesystem::status(db + "-secrets.key");  // seals secrets
+  CHECK(key.type() == std::filesystem::file_type::regular);
+  CHECK(key.permissions() ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
   auto second = rpad({"init", "--db", db});
   REQUIRE(second.exit_code == 0);
   CHECK(second.out.find("password") == std::string::npos);
@@ -80,6 +90,11 @@ TEST_CASE("rpad backup copies a live database, and migrate and backup refuse a m
   SQLite::Database db(copy.string(), SQLite::OPEN_READONLY);
   CHECK(db.execAndGet("SELECT name FROM clients").getString() == "kept");
   CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
+  // The secrets key goes with it, or its secrets could never be opened again.
+  CHECK(readText(copy.string() + "-secrets.key") ==
+        readText(server.db().string() + "-secrets.key"));
+  CHECK(std::filesystem::status(copy.string() + "-secrets.key").permissions() ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
 
   CHECK(rpad({"backup", copy.string(), "--db", server.db().string()}).exit_code == 1);
   auto missing = rpad({"migrate", "--db", (server.dir() / "nope.db").string()});
