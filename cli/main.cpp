@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   addAgentCommand(app, globals);
   addRunCommands(app, globals);
   addSecretCommands(app, globals);
+  addWebhookCommands(app, globals);
   addHeartbeatCommands(app, globals);
   addWatchCommand(app, globals);
   addWaitCommand(app, globals);

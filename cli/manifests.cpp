@@ -123,7 +123,7 @@ std::string validSummary(const std::vector<model::Resource>& resources) {
   std::string text = std::to_string(resources.size()) +
                      (resources.size() == 1 ? " document valid" : " documents valid");
   std::string counts;
-  for (const auto kind : {"Flow", "Tenant", "User", "Client"}) {
+  for (const auto kind : {"Flow", "Tenant", "User", "Client", "Webhook"}) {
     const auto n = std::count_if(resources.begin(), resources.end(),
                                  [&](const auto& r) { return r.kind == kind; });
     if (n == 0) continue;

@@ -12,6 +12,7 @@
 #include "lib/api/app.hpp"
 #include "lib/api/bootstrap.hpp"
 #include "lib/api/ws_hub.hpp"
+#include "lib/client/webhook_sender.hpp"
 #include "lib/core/executor.hpp"
 #include "lib/store/sqlite_store.hpp"
 
@@ -21,6 +22,8 @@ namespace {
 
 // How often API-token last-used times noted in memory are written to the database.
 constexpr std::chrono::seconds kTokenUseSaveInterval{10};
+// Threads that POST webhook deliveries.
+constexpr unsigned kWebhookSenders = 8;
 
 sigset_t stopSignals() {
   sigset_t set;
@@ -72,6 +75,10 @@ int serve(const core::DaemonConfig& config) {
   app.domain().runs.onNotice([&](const domain::RobotNotice& notice) {
     transport.post([&hub, notice] { hub.notice(notice); });
   });
+  // Webhook deliveries: one at a time per webhook, so a receiver that hangs holds one of these
+  // for its timeouts at most and never delays another.
+  core::ThreadPool senders(kWebhookSenders, log);
+  app.domain().webhooks.attach(client::sendWebhook, senders);
   const int port = transport.listen();
   app.startTimers();
   log.info("listening",
@@ -121,6 +128,8 @@ int serve(const core::DaemonConfig& config) {
   if (const size_t dropped = workers.discardQueued())
     log.warn("requests dropped at shutdown", {{"count", dropped}});
   workers.stop();
+  senders.discardQueued();  // still pending in the outbox: sent after the restart
+  senders.stop();
   app.stop();  // buffered heartbeats reach the database
   app.saveTokenUse();
   log.info("stopped");

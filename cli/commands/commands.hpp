@@ -28,5 +28,6 @@ void addAgentCommand(CLI::App& app, Globals& globals);       // agent.cpp
 void addRunCommands(CLI::App& app, Globals& globals);        // run.cpp: run list|get|logs|cancel
 void addFlowRunCommand(CLI::App& flow, Globals& globals);    // run.cpp: flow run
 void addSecretCommands(CLI::App& app, Globals& globals);     // secret.cpp
+void addWebhookCommands(CLI::App& app, Globals& globals);    // webhook.cpp
 
 }  // namespace rpa::cli

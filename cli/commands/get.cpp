@@ -12,6 +12,7 @@
 #include "cli/flow_output.hpp"
 #include "cli/identity_output.hpp"
 #include "cli/run_output.hpp"
+#include "cli/webhook_output.hpp"
 #include "lib/core/error.hpp"
 #include "lib/flows/apply.hpp"
 
@@ -34,12 +35,12 @@ const CLI::Validator kKind(
       std::string kind = text;
       for (char& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (kind.size() > 1 && kind.back() == 's') kind.pop_back();
-      for (const char* known : {"flow", "client", "run", "user", "tenant"})
+      for (const char* known : {"flow", "client", "run", "user", "tenant", "webhook"})
         if (kind == known) {
           text = kind;
           return std::string();
         }
-      return "unknown kind \"" + text + "\": flows, clients, runs, users or tenants";
+      return "unknown kind \"" + text + "\": flows, clients, runs, users, tenants or webhooks";
     },
     "");
 
@@ -100,6 +101,19 @@ void getFlows(const Globals& g, const GetOptions& o) {
   printFlows(items, g.format());
 }
 
+void getWebhooks(const Globals& g, const GetOptions& o) {
+  const auto items = o.name.empty() ? g.list(inTenant("/api/v1/webhooks", o.tenant))
+                                    : ordered_json::array({g.requestOrdered(
+                                          "GET", inTenant(path("webhooks", o.name), o.tenant))});
+  if (g.format() == Format::kYaml) {
+    std::vector<std::string> docs;
+    for (const auto& w : items) docs.push_back(documentYaml(w, "webhook from the server"));
+    return printDocuments(docs);
+  }
+  if (printOrdered(listOrOne(items, o), g.format())) return;
+  printWebhooks(items, g.format());
+}
+
 void getClients(const Globals& g, const GetOptions& o) {
   const auto items = fetchClients(g, o);
   if (g.format() == Format::kYaml) {
@@ -145,8 +159,8 @@ void remove(const Globals& g, const GetOptions& o) {
     throw CLI::ValidationError("KIND",
                                "runs are not deleted (retention removes them); stop one with "
                                "rpactl run cancel ID");
-  if (o.kind == "flow") {
-    g.request("DELETE", inTenant(path("flows", o.name), o.tenant));
+  if (o.kind == "flow" || o.kind == "webhook") {
+    g.request("DELETE", inTenant(path(o.kind == "flow" ? "flows" : "webhooks", o.name), o.tenant));
   } else if (o.kind == "client") {
     const auto ctx = g.resolve();
     client::HttpClient http(ctx.server, ctx.token);
@@ -173,8 +187,11 @@ void addGetCommands(CLI::App& app, Globals& g) {
   auto o = std::make_shared<GetOptions>();
 
   auto* get = app.add_subcommand(
-      "get", "list or show flows, clients, runs, users or tenants; -o yaml prints their documents");
-  get->add_option("KIND", o->kind, "flows, clients, runs, users or tenants (singular works too)")
+      "get",
+      "list or show flows, clients, runs, users, tenants or webhooks; -o yaml prints their "
+      "documents");
+  get->add_option("KIND", o->kind,
+                  "flows, clients, runs, users, tenants or webhooks (singular works too)")
       ->required()
       ->transform(kKind);
   get->add_option("NAME", o->name, "one object (clients also by id, runs by id); default: all");
@@ -183,11 +200,13 @@ void addGetCommands(CLI::App& app, Globals& g) {
     if (o->kind == "flow") return getFlows(g, *o);
     if (o->kind == "client") return getClients(g, *o);
     if (o->kind == "run") return getRuns(g, *o);
+    if (o->kind == "webhook") return getWebhooks(g, *o);
     getIdentities(g, *o);
   });
 
-  auto* del = app.add_subcommand("delete", "delete a flow, client, user or tenant by name");
-  del->add_option("KIND", o->kind, "flow, client, user or tenant (plural works too)")
+  auto* del =
+      app.add_subcommand("delete", "delete a flow, client, user, tenant or webhook by name");
+  del->add_option("KIND", o->kind, "flow, client, user, tenant or webhook (plural works too)")
       ->required()
       ->transform(kKind);
   del->add_option("NAME", o->name, "the object's name (clients also by id)")->required();

@@ -48,8 +48,9 @@ App::App(const core::DaemonConfig& config, store::Store& store, const core::Cloc
       detector_(registry_, writer_, bus_, log, config.heartbeat_check_interval) {
   directory_.load(store.tenants({}), store.allUsers(), store.allTokens());
   registry_.load(store.clients(0), clock.now());
-  liveness_sink_.attach(domain_.runs);
+  liveness_sink_.attach(domain_.runs, domain_.webhooks);
   domain_.secrets.load();
+  domain_.webhooks.load();
   domain_.runs.load();
   domain_.schedules.load();
 }

@@ -40,15 +40,17 @@ class App {
   void reloadKeys();
   /// Persists API-token last-used times noted since the last call (run off the loop).
   void saveTokenUse();
-  /// Starts the run timers (offers, queue and run timeouts, long polls, retention) and the
-  /// schedules'.
+  /// Starts the run timers (offers, queue and run timeouts, long polls, retention), the
+  /// schedules' and the webhook deliveries'.
   void startTimers() {
     domain_.runs.startTimers();
     domain_.schedules.startTimers();
+    domain_.webhooks.startTimers();
   }
   /// Stops the timers, flushes buffered heartbeats and stops the writer (graceful
   /// shutdown).
   void stop() {
+    domain_.webhooks.stopTimers();
     domain_.schedules.stopTimers();
     domain_.runs.stopTimers();
     writer_.stop();

@@ -21,6 +21,7 @@ std::set<std::string> writableKinds(const auth::Principal& caller) {
   if (auth::allowed(caller, auth::Permission::kClientsWrite)) kinds.insert("Client");
   if (auth::allowed(caller, auth::Permission::kUsersManage)) kinds.insert("User");
   if (auth::allowed(caller, auth::Permission::kTenantsManage)) kinds.insert("Tenant");
+  if (auth::allowed(caller, auth::Permission::kWebhooksManage)) kinds.insert("Webhook");
   return kinds;
 }
 
@@ -123,6 +124,8 @@ void committed(domain::Domain& d, const domain::Actor& actor, const flows::Objec
                             note);
         } else if constexpr (std::is_same_v<T, model::Client>) {
           d.clients.committed(actor, stored, change, note);
+        } else if constexpr (std::is_same_v<T, model::Webhook>) {
+          d.webhooks.committed(actor, stored, change, note);
         } else if constexpr (std::is_same_v<T, model::Flow>) {
           d.flows.committed(actor, stored,
                             change == Change::kRemoved ? "deleted" : flows::toString(r.action),

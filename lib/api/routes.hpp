@@ -45,6 +45,11 @@ Handler listSecrets(Services& s);  // secret_routes.cpp
 Handler getSecret(Services& s);
 Handler putSecret(Services& s);
 Handler deleteSecret(Services& s);
+Handler listWebhooks(Services& s);  // webhook_routes.cpp
+Handler getWebhook(Services& s);
+Handler deleteWebhook(Services& s);
+Handler listDeliveries(Services& s);
+Handler redeliver(Services& s);
 Handler createRun(Services& s);  // run_routes.cpp
 Handler listRuns(Services& s);
 Handler getRun(Services& s);

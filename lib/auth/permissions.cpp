@@ -34,6 +34,7 @@ constexpr std::array kTable = {
   PermissionRule{P::kRobotRuns,     "robot.runs",     std::nullopt,    true,  false,   false},
   PermissionRule{P::kSecretsRead,   "secrets.read",   Role::kViewer,   false, false,   false},
   PermissionRule{P::kSecretsWrite,  "secrets.write",  Role::kAdmin,    false, false,   false},
+  PermissionRule{P::kWebhooksManage, "webhooks.manage", Role::kAdmin,  false, false,   false},
 };
 // clang-format on
 
@@ -43,7 +44,7 @@ constexpr bool inEnumOrder() {
   return true;
 }
 static_assert(inEnumOrder(), "permissionTable(): one row per Permission, in enum order");
-static_assert(kTable.size() == static_cast<size_t>(P::kSecretsWrite) + 1,
+static_assert(kTable.size() == static_cast<size_t>(P::kWebhooksManage) + 1,
               "permissionTable(): a Permission has no row");
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sodium.h>
 
 #include "lib/core/error.hpp"
@@ -26,6 +27,17 @@ constexpr std::array<int8_t, 256> makeDecodeTable() {
   return table;
 }
 constexpr std::array<int8_t, 256> kDecodeTable = makeDecodeTable();
+
+std::string toHex(const unsigned char* bytes, size_t size) {
+  constexpr std::string_view kHex = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(size * 2);
+  for (size_t i = 0; i < size; ++i) {
+    hex.push_back(kHex[bytes[i] >> 4]);
+    hex.push_back(kHex[bytes[i] & 0x0f]);
+  }
+  return hex;
+}
 
 }  // namespace
 
@@ -50,14 +62,7 @@ std::string sha256Hex(std::string_view data) {
   unsigned int length = 0;
   if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1)
     throw core::Error(core::ErrorCode::kInternal, "SHA-256 failed");
-  constexpr std::string_view kHex = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0x0f]);
-  }
-  return hex;
+  return toHex(digest.data(), length);
 }
 
 bool constantTimeEquals(std::string_view a, std::string_view b) {
@@ -119,6 +124,26 @@ bool base64UrlDecode(std::string_view text, std::string& out) {
   if (bits != 0) return false;
   out = std::move(decoded);
   return true;
+}
+
+std::string hmacSha256Hex(std::string_view key, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+            reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &length))
+    throw core::Error(core::ErrorCode::kInternal, "HMAC-SHA256 failed");
+  return toHex(mac, length);
+}
+
+std::string randomUuid() {
+  ensureSodium();
+  std::array<unsigned char, 16> b{};
+  randombytes_buf(b.data(), b.size());
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  auto hex = toHex(b.data(), b.size());
+  for (size_t at : {20, 16, 12, 8}) hex.insert(at, 1, '-');
+  return hex;
 }
 
 }  // namespace rpa::auth

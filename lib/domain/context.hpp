@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -54,6 +55,10 @@ struct Context {
   std::function<void(const model::Flow& flow, bool removed)> flow_changed = [](const model::Flow&,
                                                                                bool) {};
   std::function<void(int64_t tenant_id)> tenant_removed = [](int64_t) {};
+  /// Something a webhook may want happened ("run.failed", …), committed already (Domain points
+  /// it at Webhooks::emit).
+  std::function<void(int64_t tenant_id, std::string_view event, const nlohmann::json& data)>
+      webhook_event = [](int64_t, std::string_view, const nlohmann::json&) {};
 };
 
 /// The last step of every change: its audit entry, in the actor's tenant, written where it is

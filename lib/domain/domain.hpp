@@ -6,6 +6,7 @@
 #include "lib/domain/runs.hpp"
 #include "lib/domain/schedules.hpp"
 #include "lib/domain/secrets.hpp"
+#include "lib/domain/webhooks.hpp"
 
 namespace rpa::domain {
 
@@ -22,6 +23,7 @@ struct Domain {
         clients(context),
         flows(context),
         secrets(context, std::move(secrets_key)),
+        webhooks(context, secrets),
         runs(context, blocking, secrets, run_limits),
         schedules(context, runs) {
     context.robot_changed = [this](int64_t tenant_id, int64_t client_id, bool removed) {
@@ -34,6 +36,11 @@ struct Domain {
     context.tenant_removed = [this](int64_t tenant_id) {
       schedules.tenantRemoved(tenant_id);
       secrets.tenantRemoved(tenant_id);
+      webhooks.tenantRemoved(tenant_id);
+    };
+    context.webhook_event = [this](int64_t tenant_id, std::string_view event,
+                                   const nlohmann::json& data) {
+      webhooks.emit(tenant_id, event, data);
     };
   }
   Domain(const Domain&) = delete;
@@ -46,6 +53,7 @@ struct Domain {
   Clients clients;
   Flows flows;
   Secrets secrets;
+  Webhooks webhooks;
   Runs runs;
   Schedules schedules;
 };

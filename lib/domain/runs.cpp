@@ -285,6 +285,7 @@ bool Runs::commit(const Run& before, const Run& after, std::optional<std::string
   if (!c_.store.updateRun(after, before.state)) return false;
   remember(after);
   publish(after, step);
+  if (!model::isTerminal(before.state) && model::isTerminal(after.state)) ended(after);
   return true;
 }
 
@@ -324,6 +325,26 @@ void Runs::publish(const Run& run, const std::optional<std::string>& step) {
       if (st.id == *step) data["step"] = {{"id", st.id}, {"state", st.state}};
   }
   c_.bus.publish(live::Topic::kRuns, "RUN_STATUS_UPDATE", run.tenant_id, std::move(data));
+}
+
+void Runs::ended(const Run& run) {
+  auto time = [](const std::optional<core::TimePoint>& t) {
+    return t ? nlohmann::json(core::formatRfc3339(*t)) : nlohmann::json();
+  };
+  c_.webhook_event(
+      run.tenant_id, "run." + std::string(model::toString(run.state)),
+      {{"id", run.id},
+       {"flow", run.flow},
+       {"tenant", run.tenant},
+       {"revision", run.revision},
+       {"state", model::toString(run.state)},
+       {"reason", run.reason.empty() ? nlohmann::json() : nlohmann::json(run.reason)},
+       {"client_id", run.client_id ? nlohmann::json(*run.client_id) : nlohmann::json()},
+       {"client", run.client.empty() ? nlohmann::json() : nlohmann::json(run.client)},
+       {"created_by", run.created_by},
+       {"created_at", core::formatRfc3339(run.created_at)},
+       {"started_at", time(run.started_at)},
+       {"finished_at", time(run.finished_at)}});
 }
 
 void Runs::notify(const RobotNotice& notice) {

@@ -19,6 +19,7 @@
 #include "lib/core/timer_thread.hpp"
 #include "lib/domain/context.hpp"
 #include "lib/domain/secrets.hpp"
+#include "lib/domain/webhooks.hpp"
 #include "lib/model/flow.hpp"
 #include "lib/model/run.hpp"
 
@@ -175,6 +176,8 @@ class Runs {
               std::optional<std::string> step = std::nullopt);
   void remember(const model::Run& run);  // the view, under mutex_
   void publish(const model::Run& run, const std::optional<std::string>& step);
+  /// The run has just become terminal: "run.<state>" for webhooks.
+  void ended(const model::Run& run);
   void notify(const RobotNotice& notice);
   void dispatch();
   void dispatchSoon();
@@ -216,13 +219,17 @@ class OfflineRunsSink final : public store::LivenessSink {
  public:
   explicit OfflineRunsSink(store::Store& store) : store_(store) {}
   /// Set once at start, before the writer commits anything; until then, liveness alone.
-  void attach(Runs& runs) { runs_ = &runs; }
+  void attach(Runs& runs, Webhooks& webhooks) {
+    runs_ = &runs;
+    webhooks_ = &webhooks;
+  }
   void saveLiveness(const std::vector<store::LivenessUpdate>& updates,
                     const std::vector<model::ClientEvent>& events) override;
 
  private:
   store::Store& store_;
   Runs* runs_ = nullptr;
+  Webhooks* webhooks_ = nullptr;
 };
 
 }  // namespace rpa::domain

@@ -168,6 +168,7 @@ void Runs::offlineCommitted(const std::vector<Run>& changed) {
       if (!fresh) continue;
       remember(*fresh);
       publish(*fresh, std::nullopt);
+      if (model::isTerminal(fresh->state)) ended(*fresh);
       if (fresh->state == RunState::kLost)
         c_.log.warn(
             "run lost",
@@ -286,13 +287,28 @@ void OfflineRunsSink::saveLiveness(const std::vector<store::LivenessUpdate>& upd
   std::vector<model::ClientEvent> offline;
   for (const auto& e : events)
     if (e.to == model::ClientStatus::kOffline) offline.push_back(e);
-  if (!runs_ || offline.empty()) return store_.saveLiveness(updates, events);
-  std::vector<Run> changed;
-  store_.transaction([&] {
+  if (!runs_ || offline.empty()) {
     store_.saveLiveness(updates, events);
-    changed = runs_->settleOffline(store_, offline);
-  });
-  runs_->offlineCommitted(changed);
+  } else {
+    std::vector<Run> changed;
+    store_.transaction([&] {
+      store_.saveLiveness(updates, events);
+      changed = runs_->settleOffline(store_, offline);
+    });
+    runs_->offlineCommitted(changed);
+  }
+  if (!webhooks_) return;
+  for (const auto& e : events) {
+    if (e.kind == model::EventKind::kStatusUpdate) continue;
+    nlohmann::json data = {{"client_id", e.client_id},
+                           {"name", e.name},
+                           {"status", model::toString(e.to)},
+                           {"reason", e.reason},
+                           {"at", core::formatRfc3339(e.at)}};
+    webhooks_->emit(e.tenant_id,
+                    e.kind == model::EventKind::kConnected ? "client.online" : "client.offline",
+                    data);
+  }
 }
 
 }  // namespace rpa::domain

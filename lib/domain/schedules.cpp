@@ -193,6 +193,7 @@ void Schedules::missed(const runs::FireAction& fire, std::string_view reason, st
   data["flow"] = fire.flow;
   data["tenant"] = tenant;
   c_.bus.publish(live::Topic::kRuns, "SCHEDULE_MISSED", fire.tenant_id, data);
+  c_.webhook_event(fire.tenant_id, "schedule.missed", data);
   c_.log.warn("schedule fire missed", {{"flow", fire.flow},
                                        {"tenant", tenant},
                                        {"scheduled_at", details["scheduled_at"]},

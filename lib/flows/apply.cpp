@@ -68,6 +68,8 @@ class Batch {
       putUser(doc, r);
     else if (doc.kind == "Client")
       putClient(doc, r);
+    else if (doc.kind == "Webhook")
+      putWebhook(doc, r);
     else
       putFlow(doc, r);
     return r;
@@ -89,6 +91,11 @@ class Batch {
       const auto found = store_.tenantByName(name);
       if (!found) continue;  // named by a Tenant document that a dry run did not create
       const auto& t = *found;
+      for (const auto& w : store_.webhooksWith(t.id, managed))
+        if (gone("Webhook", t.name, w.name)) {
+          store_.deleteWebhook(t.id, w.name);
+          out.push_back(pruned("Webhook", t.name, w.name, webhookResource(w), w));
+        }
       for (const auto& f : store_.flowsWith(t.id, managed))
         if (gone("Flow", t.name, f.name)) {
           store_.deleteFlow(t.id, f.name);
@@ -234,6 +241,33 @@ class Batch {
     r.stored = c;
   }
 
+  // Every secret a document names must exist in its tenant: only the server can tell.
+  void checkSecrets(const model::Resource& doc, int64_t tenant) {
+    for (const auto& [secret, at] : doc.secret_refs)
+      if (!store_.secret(tenant, secret))
+        throw Error(ErrorCode::kInvalidArgument,
+                    at.str() + ": secret \"" + secret + "\" does not exist in tenant " +
+                        doc.metadata.tenant + "; set it first with `rpactl secret set " + secret +
+                        "`");
+  }
+
+  void putWebhook(const model::Resource& given, ObjectResult& r) {
+    const int64_t tenant = tenantId(given.metadata.tenant);
+    checkSecrets(given, tenant);
+    auto live = store_.webhook(tenant, given.metadata.name);
+    const auto doc = stamped(given, live ? &live->labels : nullptr);
+    decide(r, live ? std::optional(webhookResource(*live)) : std::nullopt, doc);
+    model::Webhook w = live.value_or(model::Webhook{});
+    w.tenant_id = tenant;
+    w.tenant = doc.metadata.tenant;
+    w.name = doc.metadata.name;
+    w.labels = doc.metadata.labels;
+    w.spec = std::get<model::WebhookSpec>(doc.spec);
+    w.updated_at = now_;
+    if (r.action != Action::kUnchanged) w = store_.putWebhook(w);
+    r.stored = w;
+  }
+
   void putFlow(const model::Resource& given, ObjectResult& r) {
     const int64_t tenant = tenantId(given.metadata.tenant);
     auto live = store_.flow(tenant, given.metadata.name);
@@ -245,12 +279,7 @@ class Batch {
                       (live ? " (it is at " + std::to_string(live->current.number) + ")"
                             : " (it does not exist)") +
                       "; get it again, or drop metadata.revision to overwrite");
-    for (const auto& [secret, at] : doc.secret_refs)
-      if (!store_.secret(tenant, secret))
-        throw Error(ErrorCode::kInvalidArgument,
-                    at.str() + ": secret \"" + secret + "\" does not exist in tenant " +
-                        doc.metadata.tenant + "; set it first with `rpactl secret set " + secret +
-                        "`");
+    checkSecrets(doc, tenant);
     auto revision = revisionOf(std::get<model::FlowSpec>(doc.spec));
     model::Flow f = live.value_or(model::Flow{});
     r.new_revision = !live || live->current.hash != revision.hash;
@@ -315,6 +344,14 @@ model::Resource flowResource(const model::Flow& flow) {
   r.kind = "Flow";
   r.metadata = {flow.name, flow.tenant, flow.labels, flow.current.number};
   r.spec = specOf(flow.current);
+  return r;
+}
+
+model::Resource webhookResource(const model::Webhook& webhook) {
+  model::Resource r;
+  r.kind = "Webhook";
+  r.metadata = {webhook.name, webhook.tenant, webhook.labels, std::nullopt};
+  r.spec = webhook.spec;
   return r;
 }
 

@@ -54,8 +54,10 @@ struct ObjectResult {
   bool new_revision = false;  // flows: the spec changed
   std::string token;          // a created Client's token, shown once
   /// The stored record after the change (before it, when pruned), for the caller to update
-  /// its caches: a Tenant, User, Client or Flow.
-  std::variant<std::monostate, model::Tenant, model::User, model::Client, model::Flow> stored;
+  /// its caches: a Tenant, User, Client, Flow or Webhook.
+  std::variant<std::monostate, model::Tenant, model::User, model::Client, model::Flow,
+               model::Webhook>
+      stored;
   bool disabled_now = false;  // a User that this apply disabled: its sessions must end
 };
 
@@ -86,6 +88,7 @@ class ApplyEngine {
 /// The canonical document of a stored object.
 model::Resource flowResource(const model::Flow& flow);
 model::Resource clientResource(const model::Client& client);
+model::Resource webhookResource(const model::Webhook& webhook);
 
 /// The revision a spec gets: its canonical compact JSON and that text's SHA-256.
 model::FlowRevision revisionOf(const model::FlowSpec& spec);

@@ -8,6 +8,7 @@
 #include "lib/core/error.hpp"
 #include "lib/core/suggest.hpp"
 #include "lib/model/flow_codec.hpp"
+#include "lib/model/secret.hpp"
 #include "lib/model/yaml_decoder.hpp"
 #include "lib/model/yaml_guard.hpp"
 
@@ -20,6 +21,7 @@ using core::ErrorCode;
 
 constexpr int kMaxCapacity = 1000;  // as POST /api/v1/clients
 constexpr size_t kMaxLabelValue = 255;
+constexpr const char* kKindList = "Tenant, User, Client, Flow or Webhook";
 
 class ResourceDecoder {
  public:
@@ -36,12 +38,12 @@ class ResourceDecoder {
     if (d_.string(version, "apiVersion") != kApiVersion)
       d_.fail(version, "apiVersion must be rpa/v1");
     const auto kind = doc["kind"];
-    if (!kind) d_.fail(doc, "kind is missing", "Tenant, User, Client or Flow");
+    if (!kind) d_.fail(doc, "kind is missing", kKindList);
     r.kind = d_.string(kind, "kind");
     if (std::find(std::begin(kKinds), std::end(kKinds), r.kind) == std::end(kKinds)) {
       auto near = core::closest(r.kind, kKinds);
       d_.fail(kind, "unknown kind \"" + r.kind + "\"",
-              near ? "did you mean " + *near + "?" : "Tenant, User, Client or Flow");
+              near ? "did you mean " + *near + "?" : kKindList);
     }
     const auto meta = doc["metadata"];
     if (!meta) d_.fail(doc, "metadata is missing", "metadata: {name: ...}");
@@ -54,6 +56,8 @@ class ResourceDecoder {
       r.spec = userSpec(spec);
     else if (r.kind == "Client")
       r.spec = clientSpec(spec);
+    else if (r.kind == "Webhook")
+      r.spec = webhookSpec(spec, r.secret_refs);
     else if (!given)
       d_.fail(doc, "a Flow needs a spec", "spec: {steps: [...]}");
     else
@@ -96,7 +100,7 @@ class ResourceDecoder {
     if (kind == "Tenant") return checkTenantName(name);
     if (kind == "User") return checkUsername(name);
     if (kind == "Client") return checkClientName(name);
-    return checkFlowName(name);
+    return checkFlowName(name);  // flows and webhooks: DNS labels
   }
 
   TenantSpec tenantSpec(const YAML::Node& node, const std::string& name) {
@@ -132,6 +136,53 @@ class ResourceDecoder {
     ClientSpec s;
     if (const auto capacity = node["capacity"])
       s.capacity = d_.integer(capacity, "capacity", 1, kMaxCapacity);
+    return s;
+  }
+
+  WebhookSpec webhookSpec(const YAML::Node& node,
+                          std::map<std::string, SourceLocation>& secret_refs) {
+    d_.map(node, "spec");
+    d_.onlyKeys(node, "a Webhook's spec", {"url", "events", "secretRef", "secret"});
+    if (const auto value = node["secret"])
+      d_.note(value, "a Webhook names its signing secret, it never holds it",
+              "rpactl secret set NAME, then secretRef: NAME");
+    WebhookSpec s;
+    if (const auto url = node["url"]) {
+      s.url = d_.string(url, "url");
+      if (!parseHttpUrl(s.url))
+        d_.note(url, "url must be an http:// or https:// URL with a host",
+                "e.g. https://chat.example/hooks/rpa");
+    } else {
+      d_.note(node, "a Webhook needs a url", "url: https://chat.example/hooks/rpa");
+    }
+    if (const auto events = node["events"]) {
+      for (const auto& e : d_.seq(events, "events")) {
+        const auto event = d_.string(e, "an event");
+        if (!isWebhookEvent(event)) {
+          auto near = core::closest(event, kWebhookEvents);
+          d_.note(e, "unknown event \"" + event + "\"",
+                  near ? "did you mean " + *near + "?" : "see rpa-flow(5) for the events");
+        } else if (std::find(s.events.begin(), s.events.end(), event) != s.events.end()) {
+          d_.note(e, "event " + event + " is listed twice");
+        } else {
+          s.events.push_back(event);
+        }
+      }
+      if (events.size() == 0) d_.note(events, "events must name at least one event");
+      std::sort(s.events.begin(), s.events.end());
+    } else {
+      d_.note(node, "a Webhook needs events", "events: [run.failed, client.offline]");
+    }
+    if (const auto ref = node["secretRef"]) {
+      s.secret_ref = d_.string(ref, "secretRef");
+      if (auto why = checkSecretName(s.secret_ref); !why.empty())
+        d_.note(ref, "secretRef " + why);
+      else
+        secret_refs.emplace(s.secret_ref, d_.at(ref));
+    } else {
+      d_.note(node, "a Webhook needs secretRef: the secret whose value signs each delivery",
+              "rpactl secret set NAME, then secretRef: NAME");
+    }
     return s;
   }
 
@@ -268,6 +319,10 @@ nlohmann::ordered_json toJson(const Resource& r) {
     spec["disabled"] = u->disabled;
   } else if (const auto* c = std::get_if<ClientSpec>(&r.spec)) {
     spec["capacity"] = c->capacity;
+  } else if (const auto* w = std::get_if<WebhookSpec>(&r.spec)) {
+    spec["url"] = w->url;
+    spec["events"] = w->events;
+    spec["secretRef"] = w->secret_ref;
   } else {
     spec = encodeFlowSpec(std::get<FlowSpec>(r.spec));
   }

@@ -13,11 +13,13 @@
 #include "lib/model/flow.hpp"
 #include "lib/model/tenant.hpp"
 #include "lib/model/user.hpp"
+#include "lib/model/webhook.hpp"
 
 namespace rpa::model {
 
 /// The YAML documents of GitOps repos (SPEC §6): `apiVersion: rpa/v1`, a kind, metadata and a
-/// spec, of the kinds Tenant, User, Client and Flow. Users never carry passwords or tokens.
+/// spec, of the kinds Tenant, User, Client, Flow and Webhook. Users never carry passwords or
+/// tokens.
 inline constexpr std::string_view kApiVersion = "rpa/v1";
 
 /// Where something was written: "flows/users.yaml:12:5".
@@ -60,15 +62,15 @@ struct ClientSpec {
   int capacity = 1;
 };
 
-inline constexpr std::string_view kKinds[] = {"Tenant", "User", "Client", "Flow"};
+inline constexpr std::string_view kKinds[] = {"Tenant", "User", "Client", "Flow", "Webhook"};
 
 struct Resource {
   std::string kind;  // one of kKinds
   Metadata metadata;
-  std::variant<TenantSpec, UserSpec, ClientSpec, FlowSpec> spec;
+  std::variant<TenantSpec, UserSpec, ClientSpec, FlowSpec, WebhookSpec> spec;
   SourceLocation at;  // the document's start
-  /// Flows: each secret its steps name as `${{ secrets.NAME }}`, where it is first named (for
-  /// the server's "no such secret", which only it can tell).
+  /// Each secret the document names (a Flow's `${{ secrets.NAME }}`, a Webhook's secretRef),
+  /// where it is first named: for the server's "no such secret", which only it can tell.
   std::map<std::string, SourceLocation> secret_refs;
 };
 

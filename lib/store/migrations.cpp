@@ -254,7 +254,41 @@ CREATE TABLE secrets (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<std::string_view, 7> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6, kV7};
+// v8: webhooks and their durable outbox (SPEC §11). A delivery's attempts are a JSON list: it
+// is read and written whole, a few dozen entries at most.
+constexpr std::string_view kV8 = R"sql(
+CREATE TABLE webhooks (
+  id INTEGER PRIMARY KEY,
+  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  labels TEXT NOT NULL DEFAULT '{}',
+  url TEXT NOT NULL,
+  events TEXT NOT NULL,
+  secret_ref TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (tenant_id, name)
+);
+
+CREATE TABLE webhook_deliveries (
+  id INTEGER PRIMARY KEY,
+  tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  webhook TEXT NOT NULL,
+  event TEXT NOT NULL,
+  delivery TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts TEXT NOT NULL DEFAULT '[]',
+  created_at INTEGER NOT NULL,
+  retry_from INTEGER NOT NULL,
+  next_attempt_at INTEGER
+);
+CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (state) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_by_hook ON webhook_deliveries (tenant_id, webhook, id);
+CREATE INDEX webhook_deliveries_by_age ON webhook_deliveries (created_at);
+)sql";
+
+constexpr std::array<std::string_view, 8> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
 
 }  // namespace
 

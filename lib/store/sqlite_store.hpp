@@ -94,6 +94,20 @@ class SqliteStore final : public Store {
   std::vector<model::Secret> allSecrets() override;
   bool putSecret(const model::Secret& secret) override;
   bool deleteSecret(int64_t tenant_id, std::string_view name) override;
+
+  std::vector<model::Webhook> webhooks(int64_t tenant_id, const Page& page) override;
+  std::vector<model::Webhook> webhooksWith(int64_t tenant_id, const LabelMatch& match) override;
+  std::optional<model::Webhook> webhook(int64_t tenant_id, std::string_view name) override;
+  std::vector<model::Webhook> allWebhooks() override;
+  model::Webhook putWebhook(model::Webhook webhook) override;
+  bool deleteWebhook(int64_t tenant_id, std::string_view name) override;
+  std::vector<model::Delivery> addDeliveries(std::vector<model::Delivery> deliveries) override;
+  void updateDelivery(const model::Delivery& delivery) override;
+  std::optional<model::Delivery> delivery(int64_t tenant_id, int64_t id) override;
+  std::vector<model::Delivery> deliveries(int64_t tenant_id, std::string_view webhook,
+                                          int64_t before_id, size_t limit) override;
+  std::vector<model::Delivery> pendingDeliveries() override;
+  size_t deleteDeliveriesBefore(core::TimePoint cutoff) override;
   void backup(const std::filesystem::path& destination) override;
 
  private:

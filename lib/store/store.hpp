@@ -18,6 +18,7 @@
 #include "lib/model/secret.hpp"
 #include "lib/model/tenant.hpp"
 #include "lib/model/user.hpp"
+#include "lib/model/webhook.hpp"
 
 namespace rpa::store {
 
@@ -244,6 +245,31 @@ class Store : public LivenessSink {
   virtual bool putSecret(const model::Secret& secret) = 0;
   /// False when there is none.
   virtual bool deleteSecret(int64_t tenant_id, std::string_view name) = 0;
+
+  /// A tenant's webhooks by name.
+  virtual std::vector<model::Webhook> webhooks(int64_t tenant_id, const Page& page) = 0;
+  /// The tenant's webhooks labelled so, by name.
+  virtual std::vector<model::Webhook> webhooksWith(int64_t tenant_id, const LabelMatch& match) = 0;
+  virtual std::optional<model::Webhook> webhook(int64_t tenant_id, std::string_view name) = 0;
+  /// Every tenant's webhooks (the mirror at start).
+  virtual std::vector<model::Webhook> allWebhooks() = 0;
+  /// Creates or updates the webhook of this tenant and name; returns it as stored.
+  virtual model::Webhook putWebhook(model::Webhook webhook) = 0;
+  /// Deletes the webhook and its deliveries; false when there is none.
+  virtual bool deleteWebhook(int64_t tenant_id, std::string_view name) = 0;
+
+  /// Inserts the deliveries (ids ignored) in one transaction; returns them with their ids.
+  virtual std::vector<model::Delivery> addDeliveries(std::vector<model::Delivery> deliveries) = 0;
+  /// Stores a delivery's state, attempts, retry window and next attempt.
+  virtual void updateDelivery(const model::Delivery& delivery) = 0;
+  virtual std::optional<model::Delivery> delivery(int64_t tenant_id, int64_t id) = 0;
+  /// A webhook's deliveries, newest first, with id < before_id (0: from the newest).
+  virtual std::vector<model::Delivery> deliveries(int64_t tenant_id, std::string_view webhook,
+                                                  int64_t before_id, size_t limit) = 0;
+  /// Every tenant's pending deliveries, oldest first (the outbox at start).
+  virtual std::vector<model::Delivery> pendingDeliveries() = 0;
+  /// Deletes delivered and failed deliveries created before `cutoff`; returns how many.
+  virtual size_t deleteDeliveriesBefore(core::TimePoint cutoff) = 0;
 
   /// Copies the live database to `destination` (SQLite online backup; no writer is blocked).
   virtual void backup(const std::filesystem::path& destination) = 0;

@@ -63,7 +63,9 @@ struct GitOps : Cli {
     REQUIRE(fs::is_directory(examples));
     fs::copy(examples, repo, fs::copy_options::recursive);
     login();
-    ok({"secret", "set", "report-token"}, "gitops-token");  // runs/report-export names it
+    // Named by runs/report-export and hooks/team-chat.
+    ok({"secret", "set", "report-token"}, "gitops-token");
+    ok({"secret", "set", "team-chat-hook"}, "gitops-hook");
   }
 
   std::string file(const std::string& relative) const { return (repo / relative).string(); }
@@ -104,7 +106,7 @@ TEST_CASE_METHOD(GitOps, "flow validate checks files offline and names every pro
       run({"flow", "validate", repo.string()}, "", {{"RPACTL_SERVER", "http://127.0.0.1:1"}});
   INFO(good.out << good.err);
   CHECK(good.exit_code == 0);
-  CHECK(good.out == "22 documents valid (8 flows, 2 tenants, 6 users, 6 clients)\n");
+  CHECK(good.out == "23 documents valid (8 flows, 2 tenants, 6 users, 6 clients, 1 webhook)\n");
 
   const auto typo = (work.path() / "typo.yaml").string();
   writeText(typo, kFlowWithTypo);
@@ -137,7 +139,7 @@ TEST_CASE_METHOD(GitOps, "the GitOps loop: apply, diff, edit, history, rollback,
   auto again = applyRepo();
   REQUIRE(again.exit_code == 0);
   const auto lines = linesOf(again.out);
-  CHECK(lines.size() == 22);
+  CHECK(lines.size() == 23);
   for (const auto& line : lines) CHECK(endsWith(line, " unchanged"));
 
   // An edit shows as a diff (exit 1), then applies as a new revision.

@@ -101,7 +101,7 @@ TEST_CASE_METHOD(Cli, "a CI token: created once, used through RPACTL_TOKEN, list
   CHECK(ok({"audit"}).out.find("token.create") != std::string::npos);
 }
 
-TEST_CASE_METHOD(Cli, "secrets: set from stdin or a file, listed by name, deleted; never shown") {
+TEST_CASE_METHOD(Cli, "secrets: set from stdin or a file, listed by name, deleted, never shown") {
   login();
   auto set = ok({"secret", "set", "erp-password"}, "from-stdin-value\n");
   CHECK(set.out == "secret erp-password set\n");

@@ -8,6 +8,7 @@
 
 #include "lib/api/app.hpp"
 #include "lib/api/bootstrap.hpp"
+#include "lib/auth/secret_box.hpp"
 #include "lib/store/sqlite_store.hpp"
 
 namespace rpa::test {
@@ -25,13 +26,20 @@ struct InMemoryApp {
   store::SqliteStore store{":memory:"};
   core::InlineExecutor executor;
   core::DaemonConfig config;
+  auth::SecretBox secrets_key = auth::SecretBox::random();
   std::unique_ptr<api::App> app;
 
   /// `flush_interval`: how soon the heartbeat writer commits what it was not asked to at once.
   explicit InMemoryApp(core::Millis flush_interval = core::Millis{1000}) {
     api::initialize(store, std::string(kAdminPassword), clock);
     config.flush_interval = flush_interval;
-    app = std::make_unique<api::App>(config, store, clock, log, executor);
+    restart();
+  }
+
+  /// A new App over the same database and secrets key, as after a restart of rpad.
+  void restart() {
+    app.reset();
+    app = std::make_unique<api::App>(config, store, clock, log, executor, nullptr, secrets_key);
   }
 };
 

@@ -122,6 +122,29 @@ struct World : Api {
     return store.createRun(r).id;
   }
 
+  // A webhook of tenant `t` (its secret need not exist to be read or deleted).
+  std::string addWebhook(const model::Tenant& t) {
+    model::Webhook w;
+    w.tenant_id = t.id;
+    w.tenant = t.name;
+    w.name = fresh("hook-");
+    w.spec = {"http://127.0.0.1:9/", {"run.failed"}, "hook-secret"};
+    w = store.putWebhook(w);
+    app->domain().webhooks.committed({t.id, "setup", ""}, w, domain::Change::kCreated, {"setup"});
+    return w.name;
+  }
+
+  int64_t addDelivery(const model::Tenant& t) {
+    model::Delivery d;
+    d.tenant_id = t.id;
+    d.webhook = addWebhook(t);
+    d.event = "run.failed";
+    d.delivery = "d";
+    d.payload = "{}";
+    d.state = model::DeliveryState::kFailed;
+    return store.addDeliveries({d}).at(0).id;
+  }
+
   std::string session(const std::string& name) {
     const auto& u = users.at(name);
     return app->auth().issueSession(u, u.tenant_id == home.id ? home : acme);
@@ -209,6 +232,12 @@ std::map<std::string, Case> cases() {
       return Sent{"/api/v1/secrets/" + name, body, tenantQuery(other)};
     };
   };
+  const auto webhook = [](std::string suffix) {
+    return [suffix](W& w, const Caller&, bool other) {
+      return Sent{"/api/v1/webhooks/" + w.addWebhook(other ? w.acme : w.home) + suffix, "",
+                  tenantQuery(other)};
+    };
+  };
   using RS = model::RunState;
 
   // clang-format off
@@ -267,6 +296,13 @@ std::map<std::string, Case> cases() {
     {"GET /api/v1/secrets/{name}", {200, secret(""), true}},
     {"PUT /api/v1/secrets/{name}", {200, secret(R"({"value":"new"})"), true}},
     {"DELETE /api/v1/secrets/{name}", {204, secret(""), true}},
+    {"GET /api/v1/webhooks", {200, fixed("/api/v1/webhooks"), true}},
+    {"GET /api/v1/webhooks/{name}", {200, webhook(""), true}},
+    {"DELETE /api/v1/webhooks/{name}", {204, webhook(""), true}},
+    {"GET /api/v1/webhooks/{name}/deliveries", {200, webhook("/deliveries"), true}},
+    {"POST /api/v1/webhooks/deliveries/{id}/redeliver", {202, [](W& w, const Caller&, bool other) {
+       return Sent{"/api/v1/webhooks/deliveries/" + std::to_string(w.addDelivery(other ? w.acme : w.home)) + "/redeliver", "", tenantQuery(other)};
+     }, true}},
     {"POST /api/v1/flows/{name}/runs", {201, flow("/runs", "{}")}},
     {"GET /api/v1/runs", {200, fixed("/api/v1/runs"), true}},
     {"GET /api/v1/runs/{id}", {200, run("/api/v1/runs/", RS::kQueued)}},
