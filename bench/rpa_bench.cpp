@@ -19,6 +19,7 @@
 
 #include "bench/runs_load.hpp"
 #include "bench/stats.hpp"
+#include "bench/unattended_load.hpp"
 #include "bench/ws_load.hpp"
 #include "lib/client/http_client.hpp"
 #include "lib/core/error.hpp"
@@ -285,6 +286,16 @@ int main(int argc, char** argv) {
   lost->add_option("--robots", agents);
   lost->add_option("--timeout", timeout_s, "HEARTBEAT_TIMEOUT_SECONDS of the daemon")->required();
 
+  int flows = 1000, webhooks = 10, events = 2000, hold_s = 120;
+  auto* fire = runs_command("schedules-fire", "FLOWS flows firing on one minute: fire → run");
+  fire->add_option("--flows", flows);
+  auto* hooks = runs_command("webhooks-throughput", "deliveries/s to a receiver in this process");
+  hooks->add_option("--webhooks", webhooks);
+  hooks->add_option("--events", events);
+  auto* failing = runs_command("webhooks-failing", "COUNT webhooks whose receivers fail, held");
+  failing->add_option("--count", webhooks);
+  failing->add_option("--hold", hold_s, "seconds to keep the hanging receivers");
+
   CLI11_PARSE(app, argc, argv);
   ws_options.topics.clear();
   for (size_t start = 0; start < topics.size();) {
@@ -302,6 +313,9 @@ int main(int argc, char** argv) {
     if (*throughput) return rpa::bench::runsThroughput(runs, agents, run_count, creators);
     if (*logs) return rpa::bench::runsLogs(runs, agents, lines, batch, log_rate, rpactl);
     if (*lost) return rpa::bench::runsLost(runs, agents, timeout_s);
+    if (*fire) return rpa::bench::schedulesFire(runs, flows);
+    if (*hooks) return rpa::bench::webhooksThroughput(runs, webhooks, events);
+    if (*failing) return rpa::bench::webhooksFailing(runs, webhooks, hold_s);
     return transitionLatency(db, timeout_s, expect, wait_s, poll_ms);
   } catch (const std::exception& e) {
     std::cerr << "rpa-bench: " << e.what() << '\n';

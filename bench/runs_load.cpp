@@ -15,6 +15,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_http.hpp"
 #include "bench/stats.hpp"
 #include "lib/client/http_client.hpp"
 #include "lib/core/time.hpp"
@@ -26,68 +27,6 @@ namespace {
 using client::HttpClient;
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-struct Robot {
-  int64_t id = 0;
-  std::string token;
-};
-
-void expect(const client::Reply& r, int status, const std::string& what) {
-  if (r.status != status)
-    throw std::runtime_error(what + ": HTTP " + std::to_string(r.status) + " " + r.raw);
-}
-
-// A flow of one `log` step for the robots labelled bench=`label`, plus `extra` spec lines.
-std::string flowYaml(
-    const std::string& name, const std::string& label,
-    const std::string& steps = "  steps: [{id: go, uses: log, with: {message: go}}]\n",
-    const std::string& extra = "") {
-  return "apiVersion: rpa/v1\nkind: Flow\nmetadata: {name: " + name +
-         "}\nspec:\n  target: {labels: {bench: " + label + "}}\n  concurrency: 1000\n" + extra +
-         steps + "---\n";
-}
-
-void applyFlows(HttpClient& admin, const std::string& yaml) {
-  expect(admin.send("POST", "/api/v1/apply",
-                    {{"files", {{{"name", "bench.yaml"}, {"content", yaml}}}}}),
-         200, "apply");
-}
-
-// Runs `work(i)` for i in [0, count) on `threads` threads.
-template <typename Work>
-void parallel(size_t count, int threads, Work work) {
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t)
-    pool.emplace_back([&] {
-      for (size_t i = next++; i < count; i = next++) work(i);
-    });
-  for (auto& t : pool) t.join();
-}
-
-// Named PREFIX-PID-N: another phase on the same rpad registers robots of its own.
-std::vector<Robot> registerRobots(const RunsTarget& t, const std::string& prefix, size_t count,
-                                  const std::string& label, int threads = 8) {
-  std::vector<Robot> robots(count);
-  parallel(count, threads, [&](size_t i) {
-    HttpClient admin(t.server, t.token);
-    auto r = admin.send(
-        "POST", "/api/v1/clients",
-        {{"name", fmt::format("{}-{}-{}", prefix, ::getpid(), i)}, {"labels", {{"bench", label}}}});
-    expect(r, 201, "register");
-    robots[i] = {r.body["id"].get<int64_t>(), r.body["token"].get<std::string>()};
-  });
-  return robots;
-}
-
-void beat(HttpClient& robot, const Robot& r, const char* status) {
-  expect(robot.send("POST", "/api/v1/client/heartbeat", {{"client_id", r.id}, {"status", status}}),
-         200, "heartbeat");
-}
-
-std::string runPath(int64_t id, const char* what = "") {
-  return "/api/v1/client/runs/" + std::to_string(id) + what;
-}
 
 json runOf(HttpClient& admin, int64_t id) {
   return admin.send("GET", "/api/v1/runs/" + std::to_string(id)).body;
@@ -104,13 +43,6 @@ json waitTerminal(HttpClient& admin, int64_t id, std::chrono::seconds limit = 30
       throw std::runtime_error("run " + std::to_string(id) + " stayed " + state);
     std::this_thread::sleep_for(2ms);
   }
-}
-
-double msBetween(const json& from, const json& to) {
-  const auto a = core::parseRfc3339(from.get<std::string>());
-  const auto b = core::parseRfc3339(to.get<std::string>());
-  if (!a || !b) throw std::runtime_error("not a timestamp: " + from.dump() + " " + to.dump());
-  return std::chrono::duration<double, std::milli>(*b - *a).count();
 }
 
 int64_t create(HttpClient& admin, const std::string& flow, json body = json::object()) {
@@ -197,6 +129,8 @@ int runsThroughput(const RunsTarget& t, int agents, int runs, int creators) {
   }
   std::atomic<bool> stop{false};
   std::atomic<int> finished{0}, failed{0};
+  std::mutex finish_mutex;
+  std::vector<double> finish_ms;  // a robot's finish call: what rpad does when a run ends
   std::vector<std::thread> pool;
   for (const auto& r : robots)
     pool.emplace_back([&, r] {
@@ -210,9 +144,15 @@ int runsThroughput(const RunsTarget& t, int agents, int runs, int creators) {
         auto offer = http.send("GET", "/api/v1/client/runs/next?wait=1");
         if (offer.status == 204) continue;
         const int64_t id = offer.body["run_id"];
-        const bool ok =
-            http.send("POST", runPath(id, "/accept")).status == 200 &&
-            http.send("POST", runPath(id, "/finish"), {{"state", "succeeded"}}).status == 200;
+        bool ok = http.send("POST", runPath(id, "/accept")).status == 200;
+        const auto sent = Clock::now();
+        ok =
+            ok && http.send("POST", runPath(id, "/finish"), {{"state", "succeeded"}}).status == 200;
+        {
+          std::lock_guard lock(finish_mutex);
+          finish_ms.push_back(
+              std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
+        }
         ++(ok ? finished : failed);
       }
     });
@@ -232,9 +172,9 @@ int runsThroughput(const RunsTarget& t, int agents, int runs, int creators) {
   for (auto& th : pool) th.join();
   fmt::print(
       "runs={} finished={} failed={} create_failed={} seconds={:.2f} runs_per_second={:.0f} "
-      "created_per_second={:.0f}\n",
+      "created_per_second={:.0f} finish_p50_ms={:.2f} finish_p99_ms={:.2f}\n",
       runs, finished.load(), failed.load(), create_failed.load(), secs, finished / secs,
-      runs / created_in);
+      runs / created_in, percentile(finish_ms, 50), percentile(finish_ms, 99));
   return finished == runs ? 0 : 1;
 }
 
