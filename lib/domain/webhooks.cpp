@@ -46,7 +46,8 @@ void Webhooks::load() {
   for (auto& w : hooks) hooks_[w.tenant_id].push_back(std::move(w));
   waiting_.clear();
   due_.clear();
-  for (auto& d : pending) queue(std::move(d));
+  paused_.clear();
+  for (const auto& d : pending) queue(d);
 }
 
 void Webhooks::attach(WebhookSender sender, core::Executor& senders) {
@@ -98,7 +99,7 @@ model::Delivery Webhooks::redeliver(const Actor& actor, int64_t tenant_id, int64
     std::lock_guard lock(mutex_);
     if (!in_flight_.contains(id)) {  // in flight: it is being sent already
       if (auto it = waiting_.find(id); it != waiting_.end()) {
-        due_.erase({it->second.next_attempt_at.value_or(now), id});
+        due_.erase({it->second.at, id});
         waiting_.erase(it);
       }
       d->state = model::DeliveryState::kPending;
@@ -106,6 +107,7 @@ model::Delivery Webhooks::redeliver(const Actor& actor, int64_t tenant_id, int64
       d->next_attempt_at = now;
       c_.store.updateDelivery(*d);
       queue(*d);
+      paused_.erase({tenant_id, d->webhook});  // asked for by a person: try it now
     }
   }
   timers_.poke();
@@ -151,39 +153,42 @@ void Webhooks::emit(int64_t tenant_id, std::string_view event, const nlohmann::j
   }
   {
     std::lock_guard lock(mutex_);
-    for (auto& d : fresh)
-      if (hook(d.tenant_id, d.webhook)) queue(std::move(d));
+    for (const auto& d : fresh)
+      if (hook(d.tenant_id, d.webhook)) queue(d);
   }
   timers_.poke();
 }
 
 core::Millis Webhooks::tick(core::TimePoint now) {
-  std::vector<model::Delivery> go;
+  std::vector<std::pair<int64_t, Waiting>> go;
   {
     std::lock_guard lock(mutex_);
     if (senders_) {
       for (auto it = due_.begin(); it != due_.end() && it->first <= now;) {
         const int64_t id = it->second;
-        const auto& d = waiting_.at(id);
-        if (!sending_.emplace(d.tenant_id, d.webhook).second) {
-          ++it;  // its webhook is busy: it goes when that answer is in (attempt() pokes)
+        const auto& w = waiting_.at(id);
+        const auto at = goesAt(w);
+        if (!at || *at > now) {
+          ++it;  // its webhook is busy, or paused after a failure
           continue;
         }
+        sending_.insert(w.hook);
         in_flight_.insert(id);
-        go.push_back(std::move(waiting_.at(id)));
+        go.emplace_back(id, w);
         waiting_.erase(id);
         it = due_.erase(it);
       }
     }
   }
-  for (auto& d : go) {
-    auto copy = d;
-    if (!senders_->post([this, d = std::move(d)]() mutable { attempt(std::move(d)); })) {
+  for (const auto& entry : go) {
+    const int64_t id = entry.first;
+    const auto& w = entry.second;
+    if (!senders_->post([this, tenant_id = w.hook.first, id] { attempt(tenant_id, id); })) {
       std::lock_guard lock(mutex_);
-      sending_.erase({copy.tenant_id, copy.webhook});
-      in_flight_.erase(copy.id);
-      copy.next_attempt_at = now + kBusyRetry;
-      queue(std::move(copy));
+      sending_.erase(w.hook);
+      in_flight_.erase(id);
+      waiting_[id] = {w.hook, now + kBusyRetry};
+      due_.emplace(now + kBusyRetry, id);
     }
   }
   if (now - last_retention_ >= std::chrono::hours(1)) {
@@ -191,103 +196,119 @@ core::Millis Webhooks::tick(core::TimePoint now) {
     const size_t gone = c_.store.deleteDeliveriesBefore(now - kDeliveryRetention);
     if (gone > 0) c_.log.info("old webhook deliveries deleted", {{"count", gone}});
   }
-  // Until the first delivery that may go: due ones of a busy webhook wait for its answer.
+  // Until the first delivery that may go (attempt() pokes when a webhook is free again).
   std::lock_guard lock(mutex_);
   if (!senders_) return kIdleWake;
+  core::Millis wait = kIdleWake;
   for (const auto& [at, id] : due_) {
-    const auto& d = waiting_.at(id);
-    if (at <= now && sending_.contains({d.tenant_id, d.webhook})) continue;
-    return std::clamp(std::chrono::duration_cast<core::Millis>(at - now), core::Millis{0},
-                      kIdleWake);
+    if (at - now >= wait) break;
+    if (auto goes = goesAt(waiting_.at(id)))
+      wait = std::min(wait, std::chrono::duration_cast<core::Millis>(*goes - now));
   }
-  return kIdleWake;
+  return std::max(wait, core::Millis{0});
 }
 
-void Webhooks::attempt(model::Delivery d) {
-  const HookKey key{d.tenant_id, d.webhook};
+void Webhooks::attempt(int64_t tenant_id, int64_t id) {
+  std::optional<model::Delivery> found;
+  core::guarded(c_.log, "webhook delivery", [&] { found = c_.store.delivery(tenant_id, id); });
   std::optional<model::Webhook> webhook;
+  HookKey key{tenant_id, found ? found->webhook : std::string()};
   {
     std::lock_guard lock(mutex_);
-    if (const auto* w = hook(d.tenant_id, d.webhook)) webhook = *w;
+    if (const auto* w = found ? hook(tenant_id, found->webhook) : nullptr) webhook = *w;
+    if (!webhook || found->state != model::DeliveryState::kPending) {
+      // Deleted meanwhile (its webhook with it), or settled: nothing to send.
+      if (found) sending_.erase(key);
+      in_flight_.erase(id);
+      return;
+    }
   }
+  auto& d = *found;
   model::DeliveryAttempt a;
   a.at = c_.clock.now();
   const auto started = std::chrono::steady_clock::now();
-  if (webhook) {
-    const auto secret = secrets_.reveal(d.tenant_id, {webhook->spec.secret_ref});
-    const auto url = model::parseHttpUrl(webhook->spec.url);
-    if (secret.empty()) {
-      a.error = "secret \"" + webhook->spec.secret_ref + "\" does not exist; set it with " +
-                "`rpactl secret set " + webhook->spec.secret_ref + "`";
-    } else if (!url) {
-      a.error = "url is not an http:// or https:// URL";
-    } else {
-      WebhookRequest request{
-          *url,
-          {{"Content-Type", "application/json"},
-           {"User-Agent", "rpad-webhook"},
-           {"X-Rpa-Event", d.event},
-           {"X-Rpa-Delivery", d.delivery},
-           {"X-Rpa-Signature", "sha256=" + auth::hmacSha256Hex(secret.begin()->second, d.payload)}},
-          d.payload};
-      WebhookAnswer answer;
-      if (!core::guarded(c_.log, "webhook sender", [&] { answer = sender_(request); }))
-        answer.error = "the request could not be sent";
-      a.status = answer.status;
-      a.error = answer.status == 0 || succeeded(answer.status)
-                    ? answer.error
-                    : "HTTP " + std::to_string(answer.status);
-    }
+  const auto secret = secrets_.reveal(d.tenant_id, {webhook->spec.secret_ref});
+  const auto url = model::parseHttpUrl(webhook->spec.url);
+  if (secret.empty()) {
+    a.error = "secret \"" + webhook->spec.secret_ref + "\" does not exist; set it with " +
+              "`rpactl secret set " + webhook->spec.secret_ref + "`";
+  } else if (!url) {
+    a.error = "url is not an http:// or https:// URL";
+  } else {
+    WebhookRequest request{
+        *url,
+        {{"Content-Type", "application/json"},
+         {"User-Agent", "rpad-webhook"},
+         {"X-Rpa-Event", d.event},
+         {"X-Rpa-Delivery", d.delivery},
+         {"X-Rpa-Signature", "sha256=" + auth::hmacSha256Hex(secret.begin()->second, d.payload)}},
+        d.payload};
+    WebhookAnswer answer;
+    if (!core::guarded(c_.log, "webhook sender", [&] { answer = sender_(request); }))
+      answer.error = "the request could not be sent";
+    a.status = answer.status;
+    a.error = answer.status == 0 || succeeded(answer.status)
+                  ? answer.error
+                  : "HTTP " + std::to_string(answer.status);
   }
   a.took = std::chrono::duration_cast<core::Millis>(std::chrono::steady_clock::now() - started);
-  const bool gone = !webhook;  // deleted meanwhile, its deliveries with it
-  if (!gone) {
-    d.attempts.push_back(a);
-    if (d.attempts.size() > kMaxAttemptsKept) d.attempts.erase(d.attempts.begin());
-    if (succeeded(a.status)) {
-      d.state = model::DeliveryState::kDelivered;
-      d.next_attempt_at.reset();
-    } else {
-      d.next_attempt_at = runs::nextDeliveryAttempt(d.retry_from, failuresSince(d), c_.clock.now());
-      if (!d.next_attempt_at) d.state = model::DeliveryState::kFailed;
-      c_.log.warn(d.next_attempt_at ? "webhook delivery failed, will retry"
-                                    : "webhook delivery failed, giving up",
-                  {{"webhook", d.webhook},
-                   {"tenant_id", d.tenant_id},
-                   {"delivery", d.id},
-                   {"event", d.event},
-                   {"error", a.error},
-                   {"attempts", d.attempts.size()}});
-    }
-    core::guarded(c_.log, "webhook delivery", [&] { c_.store.updateDelivery(d); });
+  d.attempts.push_back(a);
+  if (d.attempts.size() > kMaxAttemptsKept) d.attempts.erase(d.attempts.begin());
+  const auto now = c_.clock.now();
+  if (succeeded(a.status)) {
+    d.state = model::DeliveryState::kDelivered;
+    d.next_attempt_at.reset();
+  } else {
+    d.next_attempt_at = runs::nextDeliveryAttempt(d.retry_from, failuresSince(d), now);
+    if (!d.next_attempt_at) d.state = model::DeliveryState::kFailed;
+    c_.log.warn(d.next_attempt_at ? "webhook delivery failed, will retry"
+                                  : "webhook delivery failed, giving up",
+                {{"webhook", d.webhook},
+                 {"tenant_id", d.tenant_id},
+                 {"delivery", d.id},
+                 {"event", d.event},
+                 {"error", a.error},
+                 {"attempts", d.attempts.size()}});
   }
+  core::guarded(c_.log, "webhook delivery", [&] { c_.store.updateDelivery(d); });
   {
     std::lock_guard lock(mutex_);
     sending_.erase(key);
-    in_flight_.erase(d.id);
-    if (!gone && d.state == model::DeliveryState::kPending && hook(d.tenant_id, d.webhook))
-      queue(std::move(d));
+    in_flight_.erase(id);
+    if (succeeded(a.status))
+      paused_.erase(key);
+    else  // the receiver is failing: its other deliveries wait for this one's retry
+      paused_[key] = d.next_attempt_at.value_or(now + runs::kDeliveryFirstRetry);
+    if (d.state == model::DeliveryState::kPending && hook(d.tenant_id, d.webhook)) queue(d);
   }
   timers_.poke();
 }
 
-void Webhooks::queue(model::Delivery d) {
+void Webhooks::queue(const model::Delivery& d) {
   const auto at = d.next_attempt_at.value_or(d.created_at);
-  d.next_attempt_at = at;
   due_.emplace(at, d.id);
-  const int64_t id = d.id;
-  waiting_.insert_or_assign(id, std::move(d));
+  waiting_[d.id] = {{d.tenant_id, d.webhook}, at};
+}
+
+std::optional<core::TimePoint> Webhooks::goesAt(const Waiting& w) const {
+  if (sending_.contains(w.hook)) return std::nullopt;
+  auto paused = paused_.find(w.hook);
+  return paused == paused_.end() ? w.at : std::max(w.at, paused->second);
 }
 
 void Webhooks::forget(int64_t tenant_id, const std::string& webhook) {
   for (auto it = waiting_.begin(); it != waiting_.end();) {
-    if (it->second.tenant_id == tenant_id && (webhook.empty() || it->second.webhook == webhook)) {
-      due_.erase({*it->second.next_attempt_at, it->first});
+    const auto& [tenant, name] = it->second.hook;
+    if (tenant == tenant_id && (webhook.empty() || name == webhook)) {
+      due_.erase({it->second.at, it->first});
       it = waiting_.erase(it);
     } else {
       ++it;
     }
   }
+  std::erase_if(paused_, [&](const auto& p) {
+    return p.first.first == tenant_id && (webhook.empty() || p.first.second == webhook);
+  });
 }
 
 const model::Webhook* Webhooks::hook(int64_t tenant_id, std::string_view name) const {

@@ -46,7 +46,10 @@ inline constexpr core::Millis kDeliveryRetention = std::chrono::hours(24 * 30);
 /// and the delivery of each on a sender thread. An event that some webhook wants is stored
 /// before emit() returns, so a restart loses no delivery; one that none wants costs a lookup.
 /// Deliveries of one webhook go one at a time, so a receiver that hangs holds one sender
-/// thread for its timeouts at most and never delays another receiver.
+/// thread for its timeouts at most and never delays another receiver; after a failed attempt
+/// the webhook's other deliveries wait for its retry too (paused, never skipped), so a receiver
+/// that is down gets one attempt per backoff step, not one per queued event. Memory holds only
+/// the schedule of pending deliveries; their bodies stay in the store until sent.
 class Webhooks {
  public:
   Webhooks(Context& c, const Secrets& secrets);
@@ -84,10 +87,16 @@ class Webhooks {
   void tenantRemoved(int64_t tenant_id);
 
  private:
-  using HookKey = std::pair<int64_t, std::string>;             // tenant, webhook name
-  void attempt(model::Delivery d);                             // on a sender thread
-  void queue(model::Delivery d);                               // under mutex_
-  void forget(int64_t tenant_id, const std::string& webhook);  // under mutex_
+  using HookKey = std::pair<int64_t, std::string>;  // tenant, webhook name
+  struct Waiting {
+    HookKey hook;
+    core::TimePoint at;  // its next attempt
+  };
+  void attempt(int64_t tenant_id, int64_t id);  // on a sender thread
+  void queue(const model::Delivery& d);         // under mutex_
+  /// When the waiting delivery may go, or nothing while its webhook is sending; under mutex_.
+  std::optional<core::TimePoint> goesAt(const Waiting& w) const;
+  void forget(int64_t tenant_id, const std::string& webhook);                  // under mutex_
   const model::Webhook* hook(int64_t tenant_id, std::string_view name) const;  // under mutex_
 
   Context& c_;
@@ -97,10 +106,11 @@ class Webhooks {
 
   mutable std::mutex mutex_;
   std::map<int64_t, std::vector<model::Webhook>> hooks_;  // by tenant
-  std::map<int64_t, model::Delivery> waiting_;            // pending, not being sent
+  std::map<int64_t, Waiting> waiting_;                    // pending, not being sent
   std::set<std::pair<core::TimePoint, int64_t>> due_;     // (next attempt, id) of waiting_
   std::set<HookKey> sending_;                             // webhooks with a delivery in flight
   std::set<int64_t> in_flight_;                           // their delivery ids
+  std::map<HookKey, core::TimePoint> paused_;             // failed webhooks: until their retry
   core::TimePoint last_retention_{};
 
   core::TimerThread timers_;

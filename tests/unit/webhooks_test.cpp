@@ -242,6 +242,25 @@ TEST_CASE_METHOD(Hooks, "a failing receiver is retried with backoff for 24 h, th
   CHECK(audit[0]["action"] == "webhook.redeliver");
 }
 
+TEST_CASE_METHOD(Hooks, "a failing receiver gets one attempt per backoff step, not one per event") {
+  REQUIRE(apply(webhookYaml("team-chat", "[run.failed]")).status == 200);
+  answer = 503;
+  for (int i = 0; i < 3; ++i) hooks().emit(1, "run.failed", {{"n", i}});
+  hooks().tick(clock.now());
+  CHECK(sent.size() == 1);  // the first failed: the other two wait for its retry, unsent
+  clock.advance(500ms);
+  hooks().tick(clock.now());
+  CHECK(sent.size() == 1);
+  answer = 200;  // back
+  clock.advance(500ms);
+  CHECK(hooks().tick(clock.now()) == 0ms);  // the retry landed: the two waiting are due now
+  CHECK(sent.size() == 2);
+  // One at a time, each as soon as the one before is answered (the answer pokes the timer).
+  for (int i = 0; i < 5 && sent.size() < 4; ++i) hooks().tick(clock.now());
+  CHECK(sent.size() == 4);
+  for (const auto& d : deliveries("team-chat")) CHECK(d["state"] == "delivered");
+}
+
 TEST_CASE_METHOD(Hooks, "one webhook's delivery in flight holds up only its own next one") {
   REQUIRE(apply(webhookYaml("slow", "[run.failed]") + "---\n" +
                 webhookYaml("fast", "[run.failed]", "http://127.0.0.1:9/"))
