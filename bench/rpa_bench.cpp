@@ -295,6 +295,8 @@ int main(int argc, char** argv) {
   auto* failing = runs_command("webhooks-failing", "COUNT webhooks whose receivers fail, held");
   failing->add_option("--count", webhooks);
   failing->add_option("--hold", hold_s, "seconds to keep the hanging receivers");
+  bool healthy = false;
+  failing->add_flag("--healthy", healthy, "receivers that answer 200 instead, for comparison");
 
   CLI11_PARSE(app, argc, argv);
   ws_options.topics.clear();
@@ -315,7 +317,7 @@ int main(int argc, char** argv) {
     if (*lost) return rpa::bench::runsLost(runs, agents, timeout_s);
     if (*fire) return rpa::bench::schedulesFire(runs, flows);
     if (*hooks) return rpa::bench::webhooksThroughput(runs, webhooks, events);
-    if (*failing) return rpa::bench::webhooksFailing(runs, webhooks, hold_s);
+    if (*failing) return rpa::bench::webhooksFailing(runs, webhooks, hold_s, healthy);
     return transitionLatency(db, timeout_s, expect, wait_s, poll_ms);
   } catch (const std::exception& e) {
     std::cerr << "rpa-bench: " << e.what() << '\n';

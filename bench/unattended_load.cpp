@@ -81,10 +81,14 @@ int schedulesFire(const RunsTarget& t, int flows) {
   const std::string suffix = ":" + std::to_string(unix.count());
   std::vector<double> late;
   const auto limit = Clock::now() + 30s;
+  HttpClient reader(t.server, t.token);  // the first one has been idle for a minute
   while (static_cast<int>(late.size()) < flows && Clock::now() < limit) {
     late.clear();
-    for (const auto& run : admin.send("GET", "/api/v1/runs?limit=1000").body["items"]) {
-      const std::string key = run.value("idempotency_key", "");
+    const auto page = reader.send("GET", "/api/v1/runs?limit=1000");
+    expect(page, 200, "runs");
+    for (const auto& run : page.body["items"]) {
+      if (!run["idempotency_key"].is_string()) continue;
+      const std::string key = run["idempotency_key"];
       if (!key.ends_with(suffix)) continue;
       const auto created = core::parseRfc3339(run["created_at"].get<std::string>());
       late.push_back(std::chrono::duration<double, std::milli>(*created - minute).count());
@@ -137,21 +141,43 @@ int webhooksThroughput(const RunsTarget& t, int webhooks, int events) {
   return received >= expected ? 0 : 1;
 }
 
-int webhooksFailing(const RunsTarget& t, int count, int hold_s) {
+int webhooksFailing(const RunsTarget& t, int count, int hold_s, bool healthy) {
   HttpClient admin(t.server, t.token);
   putSecret(admin, "bench-hook");
+  httplib::Server receiver;  // healthy: one receiver that answers every POST with 200
+  std::atomic<int> received{0};
+  receiver.Post(".*", [&](const httplib::Request&, httplib::Response& res) {
+    ++received;
+    res.status = 200;
+  });
+  const int port = healthy ? receiver.bind_to_any_port("127.0.0.1") : 0;
+  std::thread serving;
+  if (healthy) {
+    serving = std::thread([&] { receiver.listen_after_bind(); });
+    while (!receiver.is_running()) std::this_thread::sleep_for(1ms);
+  }
   std::vector<int> held;
   std::string yaml;
   for (int i = 0; i < count; ++i) {
-    const auto [fd, port] = loopbackPort(i % 2 == 0);
-    if (fd >= 0) held.push_back(fd);
-    yaml += webhookYaml(fmt::format("failing-{}", i), url(port), "[run.succeeded]");
+    int to = port;
+    if (!healthy) {
+      const auto [fd, free_port] = loopbackPort(i % 2 == 0);
+      if (fd >= 0) held.push_back(fd);
+      to = free_port;
+    }
+    yaml += webhookYaml(fmt::format("{}-{}", healthy ? "healthy" : "failing", i), url(to),
+                        "[run.succeeded]");
   }
   applyFlows(admin, yaml);
-  fmt::print("webhooks={} hanging={} refusing={}\n", count, held.size(), count - held.size());
+  fmt::print("webhooks={} healthy={} hanging={} refusing={}\n", count, healthy ? count : 0,
+             held.size(), healthy ? 0 : count - static_cast<int>(held.size()));
   std::fflush(stdout);
   std::this_thread::sleep_for(std::chrono::seconds(hold_s));
   for (int fd : held) ::close(fd);
+  if (healthy) {
+    receiver.stop();
+    serving.join();
+  }
   return 0;
 }
 

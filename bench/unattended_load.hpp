@@ -13,7 +13,8 @@ int schedulesFire(const RunsTarget& t, int flows);
 /// `events` times in all: deliveries received per second.
 int webhooksThroughput(const RunsTarget& t, int webhooks, int events);
 /// `count` webhooks on run.succeeded whose receivers fail, half refusing connections and half
-/// never answering; prints a line once they are applied and holds them `hold_s` seconds.
-int webhooksFailing(const RunsTarget& t, int count, int hold_s);
+/// never answering (or, `healthy`, one receiver in this process answering 200); prints a line
+/// once they are applied and holds the receivers `hold_s` seconds.
+int webhooksFailing(const RunsTarget& t, int count, int hold_s, bool healthy);
 
 }  // namespace rpa::bench

@@ -23,7 +23,7 @@ namespace {
 // How often API-token last-used times noted in memory are written to the database.
 constexpr std::chrono::seconds kTokenUseSaveInterval{10};
 // Threads that POST webhook deliveries.
-constexpr unsigned kWebhookSenders = 8;
+constexpr unsigned kWebhookSenders = 64;
 
 sigset_t stopSignals() {
   sigset_t set;
@@ -65,6 +65,7 @@ int serve(const core::DaemonConfig& config) {
   // Hashing and durable writes give way to the event loop when they share a core.
   core::ThreadPool workers(config.workers, log, core::ThreadPool::Priority::kBackground);
   store::SqliteStore liveness(config.db);  // the heartbeat writer's own connection
+  store::SqliteStore outbox(config.db);    // the webhook outbox's: outlives the App
   api::App app(config, store, clock, log, workers, &liveness, openSecretsKey(store, config.db));
   api::WsHub hub(app.services(), app.bus());
   Transport transport(config, app.router(), hub, app.auth(), app.bus(), app.detector(), clock, log);
@@ -78,7 +79,7 @@ int serve(const core::DaemonConfig& config) {
   // Webhook deliveries: one at a time per webhook, so a receiver that hangs holds one of these
   // for its timeouts at most and never delays another.
   core::ThreadPool senders(kWebhookSenders, log);
-  app.domain().webhooks.attach(client::sendWebhook, senders);
+  app.domain().webhooks.attach(client::sendWebhook, senders, &outbox);
   const int port = transport.listen();
   app.startTimers();
   log.info("listening",

@@ -18,6 +18,9 @@ namespace {
 constexpr size_t kMaxAttemptsKept = 100;
 constexpr core::Millis kIdleWake = std::chrono::minutes(1);
 constexpr core::Millis kBusyRetry{1000};  // the senders' queue was full
+// Emitted deliveries waiting to be written while the database cannot be: beyond this, new
+// ones are dropped (and logged) rather than grow rpad without bound.
+constexpr size_t kMaxUnsaved = 100'000;
 
 bool succeeded(int status) {
   return status >= 200 && status < 300;
@@ -32,7 +35,7 @@ int failuresSince(const model::Delivery& d) {
 }  // namespace
 
 Webhooks::Webhooks(Context& c, const Secrets& secrets)
-    : c_(c), secrets_(secrets), timers_(c.log, "webhook timers") {}
+    : c_(c), secrets_(secrets), outbox_(&c.store), timers_(c.log, "webhook timers") {}
 
 Webhooks::~Webhooks() {
   stopTimers();
@@ -44,17 +47,20 @@ void Webhooks::load() {
   std::lock_guard lock(mutex_);
   hooks_.clear();
   for (auto& w : hooks) hooks_[w.tenant_id].push_back(std::move(w));
+  queues_.clear();
+  ready_.clear();
   waiting_.clear();
-  due_.clear();
-  paused_.clear();
-  for (const auto& d : pending) queue(d);
+  for (const auto& d : pending)
+    if (hook(d.tenant_id, d.webhook))
+      queue({d.tenant_id, d.webhook}, d.next_attempt_at.value_or(d.created_at), d.id);
 }
 
-void Webhooks::attach(WebhookSender sender, core::Executor& senders) {
+void Webhooks::attach(WebhookSender sender, core::Executor& senders, store::Store* outbox) {
   {
     std::lock_guard lock(mutex_);
     sender_ = std::move(sender);
     senders_ = &senders;
+    if (outbox) outbox_ = outbox;
   }
   timers_.poke();
 }
@@ -97,17 +103,18 @@ model::Delivery Webhooks::redeliver(const Actor& actor, int64_t tenant_id, int64
   const auto now = c_.clock.now();
   {
     std::lock_guard lock(mutex_);
-    if (!in_flight_.contains(id)) {  // in flight: it is being sent already
+    const HookKey key{tenant_id, d->webhook};
+    if (queues_[key].sending != id) {  // when it is, it is being sent already
       if (auto it = waiting_.find(id); it != waiting_.end()) {
-        due_.erase({it->second.at, id});
+        queues_[key].waiting.erase({it->second.second, id});
         waiting_.erase(it);
       }
       d->state = model::DeliveryState::kPending;
       d->retry_from = now;
       d->next_attempt_at = now;
       c_.store.updateDelivery(*d);
-      queue(*d);
-      paused_.erase({tenant_id, d->webhook});  // asked for by a person: try it now
+      queues_[key].paused_until.reset();  // asked for by a person: try it now
+      queue(key, now, id);
     }
   }
   timers_.poke();
@@ -122,7 +129,13 @@ void Webhooks::emit(int64_t tenant_id, std::string_view event, const nlohmann::j
   {
     std::lock_guard lock(mutex_);
     auto it = hooks_.find(tenant_id);
-    if (it == hooks_.end()) return;
+    if (it == hooks_.end() || std::none_of(it->second.begin(), it->second.end(),
+                                           [&](const auto& w) { return w.wants(event); }))
+      return;
+    const std::string prefix = ",\"event\":" + nlohmann::json(event).dump() + ",\"webhook\":";
+    const std::string suffix =
+        ",\"created_at\":" + nlohmann::json(core::formatRfc3339(now)).dump() +
+        ",\"data\":" + data.dump() + "}";
     for (const auto& w : it->second) {
       if (!w.wants(event)) continue;
       model::Delivery d;
@@ -130,87 +143,96 @@ void Webhooks::emit(int64_t tenant_id, std::string_view event, const nlohmann::j
       d.webhook = w.name;
       d.event = std::string(event);
       d.delivery = auth::randomUuid();
-      d.payload = nlohmann::ordered_json{
-          {"id", d.delivery},
-          {"event", d.event},
-          {"webhook", w.name},
-          {"tenant", w.tenant},
-          {"created_at", core::formatRfc3339(now)},
-          {"data",
-           data}}.dump();
+      // {"id", "event", "webhook", "tenant", "created_at", "data"}, by hand: `data` is
+      // written once for every webhook that wants the event.
+      d.payload = "{\"id\":" + nlohmann::json(d.delivery).dump() + prefix +
+                  nlohmann::json(w.name).dump() + ",\"tenant\":" + nlohmann::json(w.tenant).dump() +
+                  suffix;
       d.created_at = d.retry_from = now;
       d.next_attempt_at = now;
       fresh.push_back(std::move(d));
     }
   }
   if (fresh.empty()) return;
-  try {
-    fresh = c_.store.addDeliveries(std::move(fresh));
-  } catch (const std::exception& e) {
-    c_.log.error("webhook deliveries not recorded",
-                 {{"tenant_id", tenant_id}, {"event", std::string(event)}, {"error", e.what()}});
-    return;
-  }
   {
-    std::lock_guard lock(mutex_);
-    for (const auto& d : fresh)
-      if (hook(d.tenant_id, d.webhook)) queue(d);
+    std::lock_guard lock(unsaved_mutex_);
+    if (unsaved_.size() + fresh.size() > kMaxUnsaved) {
+      c_.log.error("webhook deliveries dropped: the outbox cannot be written",
+                   {{"tenant_id", tenant_id}, {"event", std::string(event)}});
+      return;
+    }
+    for (auto& d : fresh) unsaved_.push_back(std::move(d));
   }
   timers_.poke();
 }
 
+void Webhooks::save() {
+  std::vector<model::Delivery> batch;
+  {
+    std::lock_guard lock(unsaved_mutex_);
+    batch.swap(unsaved_);
+  }
+  {
+    std::lock_guard lock(mutex_);  // a webhook deleted since: its deliveries went with it
+    std::erase_if(batch, [&](const auto& d) { return !hook(d.tenant_id, d.webhook); });
+  }
+  if (batch.empty()) return;
+  try {
+    batch = outbox_->addDeliveries(std::move(batch));
+  } catch (const std::exception& e) {
+    c_.log.error("webhook deliveries not recorded yet",
+                 {{"count", batch.size()}, {"error", e.what()}});
+    std::lock_guard lock(unsaved_mutex_);  // kept, in order, for the next tick
+    unsaved_.insert(unsaved_.begin(), std::make_move_iterator(batch.begin()),
+                    std::make_move_iterator(batch.end()));
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  for (const auto& d : batch)
+    if (hook(d.tenant_id, d.webhook)) queue({d.tenant_id, d.webhook}, d.created_at, d.id);
+}
+
 core::Millis Webhooks::tick(core::TimePoint now) {
-  std::vector<std::pair<int64_t, Waiting>> go;
+  save();
+  std::vector<std::pair<HookKey, int64_t>> go;
   {
     std::lock_guard lock(mutex_);
-    if (senders_) {
-      for (auto it = due_.begin(); it != due_.end() && it->first <= now;) {
-        const int64_t id = it->second;
-        const auto& w = waiting_.at(id);
-        const auto at = goesAt(w);
-        if (!at || *at > now) {
-          ++it;  // its webhook is busy, or paused after a failure
-          continue;
-        }
-        sending_.insert(w.hook);
-        in_flight_.insert(id);
-        go.emplace_back(id, w);
-        waiting_.erase(id);
-        it = due_.erase(it);
-      }
+    // ready_ holds only webhooks that may send: idle, not paused, with a delivery waiting.
+    while (senders_ && !ready_.empty() && ready_.begin()->first <= now) {
+      const HookKey key = ready_.begin()->second;
+      ready_.erase(ready_.begin());
+      auto& q = queues_.at(key);
+      q.ready_at.reset();
+      const int64_t id = q.waiting.begin()->second;
+      q.waiting.erase(q.waiting.begin());
+      waiting_.erase(id);
+      q.sending = id;
+      go.emplace_back(key, id);
     }
   }
   for (const auto& entry : go) {
-    const int64_t id = entry.first;
-    const auto& w = entry.second;
-    if (!senders_->post([this, tenant_id = w.hook.first, id] { attempt(tenant_id, id); })) {
+    const HookKey key = entry.first;
+    const int64_t id = entry.second;
+    if (!senders_->post([this, tenant_id = key.first, id] { attempt(tenant_id, id); })) {
       std::lock_guard lock(mutex_);
-      sending_.erase(w.hook);
-      in_flight_.erase(id);
-      waiting_[id] = {w.hook, now + kBusyRetry};
-      due_.emplace(now + kBusyRetry, id);
+      queues_.at(key).sending = 0;
+      queue(key, now + kBusyRetry, id);
     }
   }
   if (now - last_retention_ >= std::chrono::hours(1)) {
     last_retention_ = now;
-    const size_t gone = c_.store.deleteDeliveriesBefore(now - kDeliveryRetention);
+    const size_t gone = outbox_->deleteDeliveriesBefore(now - kDeliveryRetention);
     if (gone > 0) c_.log.info("old webhook deliveries deleted", {{"count", gone}});
   }
-  // Until the first delivery that may go (attempt() pokes when a webhook is free again).
   std::lock_guard lock(mutex_);
-  if (!senders_) return kIdleWake;
-  core::Millis wait = kIdleWake;
-  for (const auto& [at, id] : due_) {
-    if (at - now >= wait) break;
-    if (auto goes = goesAt(waiting_.at(id)))
-      wait = std::min(wait, std::chrono::duration_cast<core::Millis>(*goes - now));
-  }
-  return std::max(wait, core::Millis{0});
+  if (!senders_ || ready_.empty()) return kIdleWake;
+  return std::clamp(std::chrono::duration_cast<core::Millis>(ready_.begin()->first - now),
+                    core::Millis{0}, kIdleWake);
 }
 
 void Webhooks::attempt(int64_t tenant_id, int64_t id) {
   std::optional<model::Delivery> found;
-  core::guarded(c_.log, "webhook delivery", [&] { found = c_.store.delivery(tenant_id, id); });
+  core::guarded(c_.log, "webhook delivery", [&] { found = outbox_->delivery(tenant_id, id); });
   std::optional<model::Webhook> webhook;
   HookKey key{tenant_id, found ? found->webhook : std::string()};
   {
@@ -218,8 +240,10 @@ void Webhooks::attempt(int64_t tenant_id, int64_t id) {
     if (const auto* w = found ? hook(tenant_id, found->webhook) : nullptr) webhook = *w;
     if (!webhook || found->state != model::DeliveryState::kPending) {
       // Deleted meanwhile (its webhook with it), or settled: nothing to send.
-      if (found) sending_.erase(key);
-      in_flight_.erase(id);
+      if (auto q = queues_.find(key); q != queues_.end()) {
+        q->second.sending = 0;
+        reschedule(key);
+      }
       return;
     }
   }
@@ -270,45 +294,51 @@ void Webhooks::attempt(int64_t tenant_id, int64_t id) {
                  {"error", a.error},
                  {"attempts", d.attempts.size()}});
   }
-  core::guarded(c_.log, "webhook delivery", [&] { c_.store.updateDelivery(d); });
+  core::guarded(c_.log, "webhook delivery", [&] { outbox_->updateDelivery(d); });
   {
     std::lock_guard lock(mutex_);
-    sending_.erase(key);
-    in_flight_.erase(id);
-    if (succeeded(a.status))
-      paused_.erase(key);
-    else  // the receiver is failing: its other deliveries wait for this one's retry
-      paused_[key] = d.next_attempt_at.value_or(now + runs::kDeliveryFirstRetry);
-    if (d.state == model::DeliveryState::kPending && hook(d.tenant_id, d.webhook)) queue(d);
+    if (auto it = queues_.find(key); it != queues_.end()) {  // not forgotten meanwhile
+      auto& q = it->second;
+      q.sending = 0;
+      if (succeeded(a.status))
+        q.paused_until.reset();
+      else  // the receiver is failing: its other deliveries wait for this one's retry
+        q.paused_until = d.next_attempt_at.value_or(now + runs::kDeliveryFirstRetry);
+      if (d.state == model::DeliveryState::kPending)
+        queue(key, *d.next_attempt_at, d.id);
+      else
+        reschedule(key);
+    }
   }
   timers_.poke();
 }
 
-void Webhooks::queue(const model::Delivery& d) {
-  const auto at = d.next_attempt_at.value_or(d.created_at);
-  due_.emplace(at, d.id);
-  waiting_[d.id] = {{d.tenant_id, d.webhook}, at};
+void Webhooks::queue(const HookKey& key, core::TimePoint at, int64_t id) {
+  queues_[key].waiting.emplace(at, id);
+  waiting_[id] = {key, at};
+  reschedule(key);
 }
 
-std::optional<core::TimePoint> Webhooks::goesAt(const Waiting& w) const {
-  if (sending_.contains(w.hook)) return std::nullopt;
-  auto paused = paused_.find(w.hook);
-  return paused == paused_.end() ? w.at : std::max(w.at, paused->second);
+void Webhooks::reschedule(const HookKey& key) {
+  auto& q = queues_[key];
+  if (q.ready_at) ready_.erase({*q.ready_at, key});
+  q.ready_at.reset();
+  if (q.sending != 0 || q.waiting.empty()) return;
+  q.ready_at = std::max(q.waiting.begin()->first, q.paused_until.value_or(core::TimePoint{}));
+  ready_.emplace(*q.ready_at, key);
 }
 
 void Webhooks::forget(int64_t tenant_id, const std::string& webhook) {
-  for (auto it = waiting_.begin(); it != waiting_.end();) {
-    const auto& [tenant, name] = it->second.hook;
-    if (tenant == tenant_id && (webhook.empty() || name == webhook)) {
-      due_.erase({it->second.at, it->first});
-      it = waiting_.erase(it);
-    } else {
+  for (auto it = queues_.begin(); it != queues_.end();) {
+    const auto& [tenant, name] = it->first;
+    if (tenant != tenant_id || (!webhook.empty() && name != webhook)) {
       ++it;
+      continue;
     }
+    if (it->second.ready_at) ready_.erase({*it->second.ready_at, it->first});
+    for (const auto& slot : it->second.waiting) waiting_.erase(slot.second);
+    it = queues_.erase(it);  // one being sent finds no queue and is dropped (its row is gone)
   }
-  std::erase_if(paused_, [&](const auto& p) {
-    return p.first.first == tenant_id && (webhook.empty() || p.first.second == webhook);
-  });
 }
 
 const model::Webhook* Webhooks::hook(int64_t tenant_id, std::string_view name) const {
@@ -325,6 +355,7 @@ void Webhooks::startTimers() {
 
 void Webhooks::stopTimers() {
   timers_.stop();
+  save();  // what was emitted last reaches the outbox, to be sent after the restart
 }
 
 void Webhooks::tenantRemoved(int64_t tenant_id) {

@@ -43,8 +43,11 @@ using WebhookSender = std::function<WebhookAnswer(const WebhookRequest&)>;
 inline constexpr core::Millis kDeliveryRetention = std::chrono::hours(24 * 30);
 
 /// Webhooks (SPEC §11): the mirror of every tenant's webhooks, the outbox of their deliveries,
-/// and the delivery of each on a sender thread. An event that some webhook wants is stored
-/// before emit() returns, so a restart loses no delivery; one that none wants costs a lookup.
+/// and the delivery of each on a sender thread. An event that some webhook wants is handed to
+/// the timer thread, which writes every delivery emitted since its last pass in one
+/// transaction before it sends any (at once: emit() wakes it), and at stop; so what caused the
+/// event never waits for the outbox, a restart loses no delivery, and only a crash in the
+/// instant between the event and that write can. One that no webhook wants costs a lookup.
 /// Deliveries of one webhook go one at a time, so a receiver that hangs holds one sender
 /// thread for its timeouts at most and never delays another receiver; after a failed attempt
 /// the webhook's other deliveries wait for its retry too (paused, never skipped), so a receiver
@@ -59,8 +62,10 @@ class Webhooks {
 
   /// Reads every webhook and the pending deliveries (at start).
   void load();
-  /// Who sends, and on which threads. Until then deliveries wait in the outbox.
-  void attach(WebhookSender sender, core::Executor& senders);
+  /// Who sends, and on which threads. Until then deliveries wait in the outbox. `outbox`, when
+  /// given, is a connection of its own to the database for the outbox's writes, so that they
+  /// never hold up the API's (set once, before the timers start).
+  void attach(WebhookSender sender, core::Executor& senders, store::Store* outbox = nullptr);
 
   std::vector<model::Webhook> list(int64_t tenant_id, const store::Page& page) const;
   std::optional<model::Webhook> find(int64_t tenant_id, std::string_view name) const;
@@ -78,8 +83,11 @@ class Webhooks {
   /// An event of the tenant: one delivery for each of its webhooks that wants it.
   void emit(int64_t tenant_id, std::string_view event, const nlohmann::json& data);
 
-  /// Hands the deliveries due at `now` to the senders, deletes old finished ones (hourly),
-  /// and returns how long until the next is due.
+  /// Writes the deliveries emitted since the last call to the outbox (tick() does it first).
+  void save();
+
+  /// Saves what was emitted, hands the deliveries due at `now` to the senders, deletes old
+  /// finished ones (hourly), and returns how long until the next is due.
   core::Millis tick(core::TimePoint now);
   void startTimers();
   void stopTimers();
@@ -87,15 +95,21 @@ class Webhooks {
   void tenantRemoved(int64_t tenant_id);
 
  private:
-  using HookKey = std::pair<int64_t, std::string>;  // tenant, webhook name
-  struct Waiting {
-    HookKey hook;
-    core::TimePoint at;  // its next attempt
+  using HookKey = std::pair<int64_t, std::string>;   // tenant, webhook name
+  using Slot = std::pair<core::TimePoint, int64_t>;  // (next attempt, delivery id)
+  /// One webhook's pending deliveries, and whether one is being sent or it is paused.
+  struct Queue {
+    std::set<Slot> waiting;
+    int64_t sending = 0;                          // the delivery being sent, if any
+    std::optional<core::TimePoint> paused_until;  // after a failure: its retry
+    std::optional<core::TimePoint> ready_at;      // its entry in ready_, if any
   };
   void attempt(int64_t tenant_id, int64_t id);  // on a sender thread
-  void queue(const model::Delivery& d);         // under mutex_
-  /// When the waiting delivery may go, or nothing while its webhook is sending; under mutex_.
-  std::optional<core::TimePoint> goesAt(const Waiting& w) const;
+  /// Adds a pending delivery to its webhook's queue; under mutex_.
+  void queue(const HookKey& key, core::TimePoint at, int64_t id);
+  /// Puts the webhook in ready_ at the time its first delivery may go, or takes it out while
+  /// it is sending or has none; under mutex_.
+  void reschedule(const HookKey& key);
   void forget(int64_t tenant_id, const std::string& webhook);                  // under mutex_
   const model::Webhook* hook(int64_t tenant_id, std::string_view name) const;  // under mutex_
 
@@ -103,14 +117,16 @@ class Webhooks {
   const Secrets& secrets_;
   WebhookSender sender_;
   core::Executor* senders_ = nullptr;
+  store::Store* outbox_;  // the outbox's connection: the API's unless attach() gives one
 
   mutable std::mutex mutex_;
   std::map<int64_t, std::vector<model::Webhook>> hooks_;  // by tenant
-  std::map<int64_t, Waiting> waiting_;                    // pending, not being sent
-  std::set<std::pair<core::TimePoint, int64_t>> due_;     // (next attempt, id) of waiting_
-  std::set<HookKey> sending_;                             // webhooks with a delivery in flight
-  std::set<int64_t> in_flight_;                           // their delivery ids
-  std::map<HookKey, core::TimePoint> paused_;             // failed webhooks: until their retry
+  std::map<HookKey, Queue> queues_;
+  std::set<std::pair<core::TimePoint, HookKey>> ready_;  // idle webhooks, by when one may go
+  std::map<int64_t, std::pair<HookKey, core::TimePoint>> waiting_;  // delivery → its slot
+
+  std::mutex unsaved_mutex_;
+  std::vector<model::Delivery> unsaved_;  // emitted, not yet in the outbox
   core::TimePoint last_retention_{};
 
   core::TimerThread timers_;

@@ -285,7 +285,6 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (state) WHERE state = 'pending';
 CREATE INDEX webhook_deliveries_by_hook ON webhook_deliveries (tenant_id, webhook, id);
-CREATE INDEX webhook_deliveries_by_age ON webhook_deliveries (created_at);
 )sql";
 
 constexpr std::array<std::string_view, 8> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
