@@ -76,9 +76,9 @@ int runsDispatch(const RunsTarget& t, int count) {
   }
   fmt::print(
       "runs={} dispatch_p50_ms={:.1f} dispatch_p99_ms={:.1f} dispatch_max_ms={:.1f} "
-      "finished_p50_ms={:.1f}\n",
+      "finished_p50_ms={:.1f} finished_p99_ms={:.1f}\n",
       count, percentile(started, 50), percentile(started, 99), percentile(started, 100),
-      percentile(finished, 50));
+      percentile(finished, 50), percentile(finished, 99));
   return 0;
 }
 
