@@ -111,13 +111,14 @@ Handler deleteTenant(Services& s) {
       throw Error(ErrorCode::kConflict,
                   "tenant \"" + t.name + "\" still holds " + std::to_string(contents.users) +
                       " users, " + std::to_string(contents.clients) + " clients, " +
-                      std::to_string(contents.tokens) + " tokens and " +
-                      std::to_string(contents.flows) +
-                      " flows; delete them first, or delete with cascade=true");
-    nlohmann::json removed = {{"users", contents.users},
-                              {"clients", contents.clients},
-                              {"tokens", contents.tokens},
-                              {"flows", contents.flows}};
+                      std::to_string(contents.tokens) + " tokens, " +
+                      std::to_string(contents.flows) + " flows, " +
+                      std::to_string(contents.secrets) + " secrets and " +
+                      std::to_string(contents.webhooks) +
+                      " webhooks; delete them first, or delete with cascade=true");
+    nlohmann::json removed = {{"users", contents.users},     {"clients", contents.clients},
+                              {"tokens", contents.tokens},   {"flows", contents.flows},
+                              {"secrets", contents.secrets}, {"webhooks", contents.webhooks}};
     s.domain.tenants.remove(call.actor(), t, {"tenant.delete", removed});
     removed["deleted"] = t.name;
     return jsonResponse(200, removed);

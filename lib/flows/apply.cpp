@@ -118,10 +118,11 @@ class Batch {
         if (t.name == model::kDefaultTenant)
           throw Error(ErrorCode::kConflict, "the default tenant cannot be pruned");
         if (auto left = store_.tenantContents(t.id); !left.empty())
-          throw Error(ErrorCode::kConflict,
-                      "tenant " + t.name + " is gone from apply set " + options_.apply_set +
-                          " but still holds users, robots, tokens or flows; delete them " +
-                          "first, or keep its Tenant document");
+          throw Error(ErrorCode::kConflict, "tenant " + t.name + " is gone from apply set " +
+                                                options_.apply_set +
+                                                " but still holds users, robots, tokens, flows, "
+                                                "secrets or webhooks; delete them " +
+                                                "first, or keep its Tenant document");
         store_.deleteTenant(t.id);
         out.push_back(pruned("Tenant", "", t.name, model::tenantResource(t), t));
       }

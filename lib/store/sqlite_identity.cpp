@@ -146,8 +146,9 @@ bool SqliteStore::updateTenant(const model::Tenant& tenant) {
 
 TenantContents SqliteStore::tenantContents(int64_t tenant_id) {
   return locked([&](SQLite::Database& db) {
-    return TenantContents{count(db, "users", tenant_id), count(db, "clients", tenant_id),
-                          count(db, "api_tokens", tenant_id), count(db, "flows", tenant_id)};
+    return TenantContents{count(db, "users", tenant_id),      count(db, "clients", tenant_id),
+                          count(db, "api_tokens", tenant_id), count(db, "flows", tenant_id),
+                          count(db, "secrets", tenant_id),    count(db, "webhooks", tenant_id)};
   });
 }
 

@@ -31,7 +31,11 @@ struct TenantContents {
   int64_t clients = 0;
   int64_t tokens = 0;
   int64_t flows = 0;
-  bool empty() const { return users == 0 && clients == 0 && tokens == 0 && flows == 0; }
+  int64_t secrets = 0;
+  int64_t webhooks = 0;
+  bool empty() const {
+    return users == 0 && clients == 0 && tokens == 0 && flows == 0 && secrets == 0 && webhooks == 0;
+  }
 };
 
 /// A JWT signing key. The newest unretired one signs; retired ones still verify until the

@@ -203,4 +203,10 @@ TEST_CASE_METHOD(Secrets, "secrets are per tenant") {
   CHECK(parsed(call("GET", "/api/v1/secrets", "", admin))["items"].empty());
   CHECK(parsed(call("GET", "/api/v1/secrets?tenant=finance", "", admin))["items"].size() == 1);
   CHECK(apply(flowUsing("erp-password")).status == 422);  // default has none of that name
+  // A tenant holding a secret goes only with cascade, which takes the secret with it.
+  auto kept = call("DELETE", "/api/v1/tenants/finance", "", admin);
+  CHECK(kept.status == 409);
+  CHECK(kept.body.find("1 secrets") != std::string::npos);
+  REQUIRE(call("DELETE", "/api/v1/tenants/finance?cascade=true", "", admin).status == 200);
+  CHECK(store.allSecrets().empty());
 }
