@@ -90,6 +90,10 @@ nlohmann::ordered_json everyPage(
   return items;
 }
 
+void addTenantOption(CLI::App* cmd, std::string& tenant, const char* help) {
+  cmd->add_option("--tenant", tenant, help);
+}
+
 std::string inTenant(const std::string& path, const std::string& tenant) {
   if (tenant.empty()) return path;
   return path + (path.find('?') == std::string::npos ? "?" : "&") +

@@ -52,6 +52,11 @@ nlohmann::ordered_json everyPage(
 /// another tenant this way.
 std::string inTenant(const std::string& path, const std::string& tenant);
 
+/// Adds --tenant (for inTenant) to `cmd`, stored in `tenant`.
+void addTenantOption(
+    CLI::App* cmd, std::string& tenant,
+    const char* help = "act in this tenant (system admins; default: the context's)");
+
 /// Adds --server, --token, --context and -o to `app` (inherited by its subcommands).
 void addGlobalOptions(CLI::App& app, Globals& globals);
 

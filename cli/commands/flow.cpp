@@ -110,17 +110,14 @@ void schedule(const Globals& g, const FlowOptions& o) {
               << ")\n";
 }
 
-void addTenantOption(CLI::App* cmd, FlowOptions& o) {
-  cmd->add_option("--tenant", o.tenant,
-                  "the flow's tenant (system admins; default: the context's)");
-}
+constexpr const char* kFlowTenantHelp = "the flow's tenant (system admins; default: the context's)";
 
 // NAME on the server, or -f FILE [--name FLOW] offline: what flowSource() reads.
 void addFlowSource(CLI::App* cmd, FlowOptions& o) {
   cmd->add_option("NAME", o.name, "flow on the server (or in -f FILE)");
   cmd->add_option("-f,--filename", o.file, "read the flow from this file offline, not the server");
   cmd->add_option("--name", o.pick, "with -f: the flow (default: the first)");
-  addTenantOption(cmd, o);
+  addTenantOption(cmd, o.tenant, kFlowTenantHelp);
 }
 
 }  // namespace
@@ -140,7 +137,7 @@ void addFlowCommands(CLI::App& app, Globals& g) {
 
   auto* hist = group->add_subcommand("history", "list a flow's revisions, * marking the current");
   hist->add_option("NAME", o->name, "flow name")->required();
-  addTenantOption(hist, *o);
+  addTenantOption(hist, o->tenant, kFlowTenantHelp);
   hist->callback([&g, o] { history(g, *o); });
 
   auto* back = group->add_subcommand("rollback",
@@ -152,7 +149,7 @@ void addFlowCommands(CLI::App& app, Globals& g) {
   back->add_option("--revision", o->revision,
                    "refuse (exit 6) unless the flow is still at this revision")
       ->check(CLI::PositiveNumber);
-  addTenantOption(back, *o);
+  addTenantOption(back, o->tenant, kFlowTenantHelp);
   back->callback([&g, o] { rollback(g, *o); });
 
   auto* draw = group->add_subcommand(

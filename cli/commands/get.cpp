@@ -176,11 +176,6 @@ void remove(const Globals& g, const GetOptions& o) {
   std::cout << o.kind << "/" << o.name << (g.format() == Format::kName ? "\n" : " deleted\n");
 }
 
-void addTenantOption(CLI::App* cmd, GetOptions& o) {
-  cmd->add_option("--tenant", o.tenant,
-                  "act in this tenant (system admins; default: the context's)");
-}
-
 }  // namespace
 
 void addGetCommands(CLI::App& app, Globals& g) {
@@ -195,7 +190,7 @@ void addGetCommands(CLI::App& app, Globals& g) {
       ->required()
       ->transform(kKind);
   get->add_option("NAME", o->name, "one object (clients also by id, runs by id); default: all");
-  addTenantOption(get, *o);
+  addTenantOption(get, o->tenant);
   get->callback([&g, o] {
     if (o->kind == "flow") return getFlows(g, *o);
     if (o->kind == "client") return getClients(g, *o);
@@ -210,7 +205,7 @@ void addGetCommands(CLI::App& app, Globals& g) {
       ->required()
       ->transform(kKind);
   del->add_option("NAME", o->name, "the object's name (clients also by id)")->required();
-  addTenantOption(del, *o);
+  addTenantOption(del, o->tenant);
   del->add_flag("--cascade", o->cascade,
                 "tenants: delete their users, tokens, robots and history with them");
   del->callback([&g, o] { remove(g, *o); });

@@ -32,10 +32,6 @@ void addSecretCommands(CLI::App& app, Globals& g) {
     std::string tenant;
   };
   auto o = std::make_shared<Options>();
-  const auto add_tenant = [o](CLI::App* cmd) {
-    cmd->add_option("--tenant", o->tenant,
-                    "act in this tenant (system admins; default: the context's)");
-  };
   const auto secret_path = [o] {
     return inTenant("/api/v1/secrets/" + checkedName(o->name), o->tenant);
   };
@@ -73,7 +69,7 @@ void addSecretCommands(CLI::App& app, Globals& g) {
     if (printMachine({{"name", o->name}, {"deleted", true}}, g.format())) return;
     std::cout << "secret " << o->name << " deleted\n";
   });
-  for (auto* cmd : {set, list, remove}) add_tenant(cmd);
+  for (auto* cmd : {set, list, remove}) addTenantOption(cmd, o->tenant);
 }
 
 }  // namespace rpa::cli

@@ -19,10 +19,7 @@ void addUserCommands(CLI::App& app, Globals& g) {
   };
   auto o = std::make_shared<Options>();
   const auto roles = CLI::IsMember({"viewer", "operator", "admin"});
-  const auto add_tenant = [o](CLI::App* cmd) {
-    cmd->add_option("--tenant", o->tenant,
-                    "act in this tenant (system admins; default: the context's)");
-  };
+  const auto add_tenant = [o](CLI::App* cmd) { addTenantOption(cmd, o->tenant); };
   const auto user_path = [o] { return inTenant("/api/v1/users/" + o->name, o->tenant); };
 
   auto* create = group->add_subcommand(

@@ -47,9 +47,7 @@ void addWebhookCommands(CLI::App& app, Globals& g) {
     std::cout << "delivery " << o->id << " of webhook " << d["webhook"].get<std::string>()
               << " queued to be sent again\n";
   });
-  for (auto* cmd : {deliveries, again})
-    cmd->add_option("--tenant", o->tenant,
-                    "act in this tenant (system admins; default: the context's)");
+  for (auto* cmd : {deliveries, again}) addTenantOption(cmd, o->tenant);
 }
 
 }  // namespace rpa::cli

@@ -5,6 +5,7 @@
 #include "lib/auth/secrets.hpp"
 #include "lib/core/error.hpp"
 #include "lib/core/guard.hpp"
+#include "lib/core/json_text.hpp"
 #include "lib/core/time.hpp"
 #include "lib/runs/delivery_policy.hpp"
 
@@ -49,7 +50,6 @@ void Webhooks::load() {
   for (auto& w : hooks) hooks_[w.tenant_id].push_back(std::move(w));
   queues_.clear();
   ready_.clear();
-  waiting_.clear();
   for (const auto& d : pending)
     if (hook(d.tenant_id, d.webhook))
       queue({d.tenant_id, d.webhook}, d.next_attempt_at.value_or(d.created_at), d.id);
@@ -104,16 +104,14 @@ model::Delivery Webhooks::redeliver(const Actor& actor, int64_t tenant_id, int64
   {
     std::lock_guard lock(mutex_);
     const HookKey key{tenant_id, d->webhook};
-    if (queues_[key].sending != id) {  // when it is, it is being sent already
-      if (auto it = waiting_.find(id); it != waiting_.end()) {
-        queues_[key].waiting.erase({it->second.second, id});
-        waiting_.erase(it);
-      }
+    auto& q = queues_[key];
+    if (q.sending != id) {  // when it is, it is being sent already
+      std::erase_if(q.waiting, [&](const Slot& slot) { return slot.second == id; });
       d->state = model::DeliveryState::kPending;
       d->retry_from = now;
       d->next_attempt_at = now;
       c_.store.updateDelivery(*d);
-      queues_[key].paused_until.reset();  // asked for by a person: try it now
+      q.paused_until.reset();  // asked for by a person: try it now
       queue(key, now, id);
     }
   }
@@ -132,10 +130,12 @@ void Webhooks::emit(int64_t tenant_id, std::string_view event, const nlohmann::j
     if (it == hooks_.end() || std::none_of(it->second.begin(), it->second.end(),
                                            [&](const auto& w) { return w.wants(event); }))
       return;
-    const std::string prefix = ",\"event\":" + nlohmann::json(event).dump() + ",\"webhook\":";
-    const std::string suffix =
-        ",\"created_at\":" + nlohmann::json(core::formatRfc3339(now)).dump() +
-        ",\"data\":" + data.dump() + "}";
+    std::string prefix = ",\"event\":";
+    core::appendJsonString(prefix, event);
+    prefix += ",\"webhook\":";
+    std::string suffix = ",\"created_at\":";
+    core::appendJsonString(suffix, core::formatRfc3339(now));
+    suffix += ",\"data\":" + data.dump() + "}";
     for (const auto& w : it->second) {
       if (!w.wants(event)) continue;
       model::Delivery d;
@@ -145,9 +145,13 @@ void Webhooks::emit(int64_t tenant_id, std::string_view event, const nlohmann::j
       d.delivery = auth::randomUuid();
       // {"id", "event", "webhook", "tenant", "created_at", "data"}, by hand: `data` is
       // written once for every webhook that wants the event.
-      d.payload = "{\"id\":" + nlohmann::json(d.delivery).dump() + prefix +
-                  nlohmann::json(w.name).dump() + ",\"tenant\":" + nlohmann::json(w.tenant).dump() +
-                  suffix;
+      d.payload = "{\"id\":";
+      core::appendJsonString(d.payload, d.delivery);
+      d.payload += prefix;
+      core::appendJsonString(d.payload, w.name);
+      d.payload += ",\"tenant\":";
+      core::appendJsonString(d.payload, w.tenant);
+      d.payload += suffix;
       d.created_at = d.retry_from = now;
       d.next_attempt_at = now;
       fresh.push_back(std::move(d));
@@ -178,7 +182,7 @@ void Webhooks::save() {
   }
   if (batch.empty()) return;
   try {
-    batch = outbox_->addDeliveries(std::move(batch));
+    outbox_->addDeliveries(batch);
   } catch (const std::exception& e) {
     c_.log.error("webhook deliveries not recorded yet",
                  {{"count", batch.size()}, {"error", e.what()}});
@@ -205,7 +209,6 @@ core::Millis Webhooks::tick(core::TimePoint now) {
       q.ready_at.reset();
       const int64_t id = q.waiting.begin()->second;
       q.waiting.erase(q.waiting.begin());
-      waiting_.erase(id);
       q.sending = id;
       go.emplace_back(key, id);
     }
@@ -213,7 +216,7 @@ core::Millis Webhooks::tick(core::TimePoint now) {
   for (const auto& entry : go) {
     const HookKey key = entry.first;
     const int64_t id = entry.second;
-    if (!senders_->post([this, tenant_id = key.first, id] { attempt(tenant_id, id); })) {
+    if (!senders_->post([this, key, id] { attempt(key, id); })) {
       std::lock_guard lock(mutex_);
       queues_.at(key).sending = 0;
       queue(key, now + kBusyRetry, id);
@@ -230,20 +233,25 @@ core::Millis Webhooks::tick(core::TimePoint now) {
                     core::Millis{0}, kIdleWake);
 }
 
-void Webhooks::attempt(int64_t tenant_id, int64_t id) {
+void Webhooks::attempt(const HookKey& key, int64_t id) {
   std::optional<model::Delivery> found;
-  core::guarded(c_.log, "webhook delivery", [&] { found = outbox_->delivery(tenant_id, id); });
+  const bool read =
+      core::guarded(c_.log, "webhook delivery", [&] { found = outbox_->delivery(key.first, id); });
   std::optional<model::Webhook> webhook;
-  HookKey key{tenant_id, found ? found->webhook : std::string()};
   {
     std::lock_guard lock(mutex_);
-    if (const auto* w = found ? hook(tenant_id, found->webhook) : nullptr) webhook = *w;
-    if (!webhook || found->state != model::DeliveryState::kPending) {
-      // Deleted meanwhile (its webhook with it), or settled: nothing to send.
+    if (const auto* w = hook(key.first, key.second)) webhook = *w;
+    if (!read || !webhook || !found || found->state != model::DeliveryState::kPending) {
+      // Unreadable now: tried again shortly. Deleted meanwhile (its webhook with it), or
+      // settled: nothing to send.
       if (auto q = queues_.find(key); q != queues_.end()) {
         q->second.sending = 0;
-        reschedule(key);
+        if (read || !webhook)
+          reschedule(key);
+        else
+          queue(key, c_.clock.now() + kBusyRetry, id);
       }
+      timers_.poke();
       return;
     }
   }
@@ -315,7 +323,6 @@ void Webhooks::attempt(int64_t tenant_id, int64_t id) {
 
 void Webhooks::queue(const HookKey& key, core::TimePoint at, int64_t id) {
   queues_[key].waiting.emplace(at, id);
-  waiting_[id] = {key, at};
   reschedule(key);
 }
 
@@ -336,7 +343,6 @@ void Webhooks::forget(int64_t tenant_id, const std::string& webhook) {
       continue;
     }
     if (it->second.ready_at) ready_.erase({*it->second.ready_at, it->first});
-    for (const auto& slot : it->second.waiting) waiting_.erase(slot.second);
     it = queues_.erase(it);  // one being sent finds no queue and is dropped (its row is gone)
   }
 }

@@ -104,7 +104,7 @@ class Webhooks {
     std::optional<core::TimePoint> paused_until;  // after a failure: its retry
     std::optional<core::TimePoint> ready_at;      // its entry in ready_, if any
   };
-  void attempt(int64_t tenant_id, int64_t id);  // on a sender thread
+  void attempt(const HookKey& key, int64_t id);  // on a sender thread
   /// Adds a pending delivery to its webhook's queue; under mutex_.
   void queue(const HookKey& key, core::TimePoint at, int64_t id);
   /// Puts the webhook in ready_ at the time its first delivery may go, or takes it out while
@@ -123,7 +123,6 @@ class Webhooks {
   std::map<int64_t, std::vector<model::Webhook>> hooks_;  // by tenant
   std::map<HookKey, Queue> queues_;
   std::set<std::pair<core::TimePoint, HookKey>> ready_;  // idle webhooks, by when one may go
-  std::map<int64_t, std::pair<HookKey, core::TimePoint>> waiting_;  // delivery → its slot
 
   std::mutex unsaved_mutex_;
   std::vector<model::Delivery> unsaved_;  // emitted, not yet in the outbox

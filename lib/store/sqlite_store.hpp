@@ -101,7 +101,7 @@ class SqliteStore final : public Store {
   std::vector<model::Webhook> allWebhooks() override;
   model::Webhook putWebhook(model::Webhook webhook) override;
   bool deleteWebhook(int64_t tenant_id, std::string_view name) override;
-  std::vector<model::Delivery> addDeliveries(std::vector<model::Delivery> deliveries) override;
+  void addDeliveries(std::vector<model::Delivery>& deliveries) override;
   void updateDelivery(const model::Delivery& delivery) override;
   std::optional<model::Delivery> delivery(int64_t tenant_id, int64_t id) override;
   std::vector<model::Delivery> deliveries(int64_t tenant_id, std::string_view webhook,

@@ -172,8 +172,8 @@ bool SqliteStore::deleteWebhook(int64_t tenant_id, std::string_view name) {
   });
 }
 
-std::vector<model::Delivery> SqliteStore::addDeliveries(std::vector<model::Delivery> deliveries) {
-  return locked([&](SQLite::Database& db) {
+void SqliteStore::addDeliveries(std::vector<model::Delivery>& deliveries) {
+  locked([&](SQLite::Database& db) {
     sqlite::Atomic tx(db);
     sqlite::Reused reused(prepared(
         "INSERT INTO webhook_deliveries (tenant_id, webhook, event, delivery, payload, state, "
@@ -196,7 +196,6 @@ std::vector<model::Delivery> SqliteStore::addDeliveries(std::vector<model::Deliv
       d.id = db.getLastInsertRowid();
     }
     tx.commit();
-    return std::move(deliveries);
   });
 }
 

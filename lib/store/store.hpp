@@ -262,8 +262,9 @@ class Store : public LivenessSink {
   /// Deletes the webhook and its deliveries; false when there is none.
   virtual bool deleteWebhook(int64_t tenant_id, std::string_view name) = 0;
 
-  /// Inserts the deliveries (ids ignored) in one transaction; returns them with their ids.
-  virtual std::vector<model::Delivery> addDeliveries(std::vector<model::Delivery> deliveries) = 0;
+  /// Inserts the deliveries in one transaction and sets their ids; when it throws, nothing is
+  /// stored and the caller still holds them all.
+  virtual void addDeliveries(std::vector<model::Delivery>& deliveries) = 0;
   /// Stores a delivery's state, attempts, retry window and next attempt.
   virtual void updateDelivery(const model::Delivery& delivery) = 0;
   virtual std::optional<model::Delivery> delivery(int64_t tenant_id, int64_t id) = 0;

@@ -142,7 +142,9 @@ struct World : Api {
     d.delivery = "d";
     d.payload = "{}";
     d.state = model::DeliveryState::kFailed;
-    return store.addDeliveries({d}).at(0).id;
+    std::vector<model::Delivery> added{d};
+    store.addDeliveries(added);
+    return added.at(0).id;
   }
 
   std::string session(const std::string& name) {
