@@ -58,11 +58,14 @@ void Secrets::remove(const Actor& actor, int64_t tenant_id, const std::string& n
   std::string users;
   for (const auto& flow : c_.store.flows(tenant_id, {}))
     if (model::secretRefs(model::decodeStoredSpec(flow.name, flow.current.spec)).contains(name))
-      users += (users.empty() ? "" : ", ") + flow.name;
+      users += (users.empty() ? "flow " : ", flow ") + flow.name;
+  for (const auto& webhook : c_.store.webhooks(tenant_id, {}))
+    if (webhook.spec.secret_ref == name)
+      users += (users.empty() ? "webhook " : ", webhook ") + webhook.name;
   if (!users.empty())
-    throw Error(ErrorCode::kConflict, "secret \"" + name + "\" is used by flow " + users +
-                                          "; remove ${{ secrets." + name +
-                                          " }} from them first, or set a new value instead");
+    throw Error(ErrorCode::kConflict, "secret \"" + name + "\" is used by " + users +
+                                          "; stop referring to it first, or set a new value "
+                                          "instead");
   c_.store.deleteSecret(tenant_id, name);
   {
     std::lock_guard lock(mutex_);

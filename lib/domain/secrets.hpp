@@ -35,7 +35,7 @@ class Secrets {
   std::pair<model::Secret, bool> put(const Actor& actor, int64_t tenant_id, const std::string& name,
                                      std::string_view value);
   /// kNotFound when there is none; kConflict naming the flows whose current revision refers
-  /// to it (a run of theirs could not get it).
+  /// to it (a run of theirs could not get it) and the webhooks it signs for.
   void remove(const Actor& actor, int64_t tenant_id, const std::string& name);
 
   /// Of `names`, those the tenant has no secret for. In memory.

@@ -147,6 +147,10 @@ TEST_CASE_METHOD(Hooks, "a webhook needs its secret at apply, and is applied lik
   auto got = parsed(call("GET", "/api/v1/webhooks/team-chat", "", admin));
   CHECK(got["spec"]["events"] == json{"run.failed", "run.lost"});
   CHECK(got.dump().find(kHookSecret) == std::string::npos);
+  // Its secret stays while it signs with it.
+  auto in_use = call("DELETE", "/api/v1/secrets/chat-secret", "", admin);
+  CHECK(in_use.status == 409);
+  CHECK(in_use.body.find("webhook team-chat") != std::string::npos);
   // Operators may not point the tenant's events elsewhere.
   REQUIRE(
       call("POST", "/api/v1/users",
