@@ -43,6 +43,32 @@ nlohmann::json parseLabels(const std::vector<std::string>& labels) {
   return out;
 }
 
+nlohmann::json parseLabelEdits(const std::vector<std::string>& edits) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& e : edits) {
+    if (e.size() > 1 && e.back() == '-' && e.find('=') == std::string::npos) {
+      out[e.substr(0, e.size() - 1)] = nullptr;
+      continue;
+    }
+    auto eq = e.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw core::Error(core::ErrorCode::kInvalidArgument,
+                        "\"" + e + "\": write key=value to set a label, key- to remove one");
+    out[e.substr(0, eq)] = e.substr(eq + 1);
+  }
+  return out;
+}
+
+void refuseOverwrites(const nlohmann::json& labels, const nlohmann::json& patch) {
+  for (auto& [key, value] : patch.items()) {
+    auto it = labels.find(key);
+    if (value.is_string() && it != labels.end() && *it != value)
+      throw core::Error(core::ErrorCode::kConflict, "label " + key + " already has the value \"" +
+                                                        cell(*it) +
+                                                        "\": pass --overwrite to change it");
+  }
+}
+
 std::string age(const nlohmann::json& seconds) {
   if (!seconds.is_number()) return "never";
   const auto s = static_cast<long>(std::floor(seconds.get<double>()));

@@ -22,6 +22,12 @@ int64_t resolveClient(client::HttpClient& http, const std::string& name_or_id,
 /// --label key=value options as a JSON object; core::Error{kInvalidArgument} when malformed.
 nlohmann::json parseLabels(const std::vector<std::string>& labels);
 
+/// `client label` edits ("key=value" sets, "key-" removes) as a JSON merge patch of labels;
+/// core::Error{kInvalidArgument} when one is malformed.
+nlohmann::json parseLabelEdits(const std::vector<std::string>& edits);
+/// core::Error{kConflict}, like kubectl, when `patch` changes a label `labels` already has.
+void refuseOverwrites(const nlohmann::json& labels, const nlohmann::json& patch);
+
 /// Labels as "k=v,k2=v2" for tables; "-" when there are none.
 std::string labelsText(const nlohmann::json& labels);
 

@@ -52,7 +52,9 @@ std::optional<LiveFeed::Update> LiveFeed::next(std::chrono::milliseconds timeout
     last_seq_ = msg["data"].value("seq", last_seq_.value_or(0));
     return Update{Update::Kind::kListAgain, std::move(msg)};
   }
-  if (!msg.contains("seq")) return std::nullopt;  // acknowledgements, PONG, ERROR
+  // Acknowledgements, PONG and ERROR come on the system topic; they carry the head as their
+  // seq but are not events.
+  if (msg.value("topic", "system") == "system" || !msg.contains("seq")) return std::nullopt;
   last_seq_ = msg["seq"].get<uint64_t>();
   return Update{Update::Kind::kEvent, std::move(msg)};
 }

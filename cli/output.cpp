@@ -61,7 +61,16 @@ bool printAs(const Json& value, Format format) {
   return false;
 }
 
+// Set once by a command before it prints (rpactl prints one table per run).
+std::vector<std::string> g_leading_tenants;
+bool g_lead_with_tenants = false;
+
 }  // namespace
+
+void leadWithTenants(std::vector<std::string> tenants) {
+  g_leading_tenants = std::move(tenants);
+  g_lead_with_tenants = true;
+}
 
 bool printMachine(const nlohmann::json& value, Format format) {
   return printAs(value, format);
@@ -71,8 +80,15 @@ bool printOrdered(const nlohmann::ordered_json& value, Format format) {
   return printAs(value, format);
 }
 
-void printTable(const std::vector<std::string>& headers,
-                const std::vector<std::vector<std::string>>& rows) {
+void printTable(const std::vector<std::string>& given_headers,
+                const std::vector<std::vector<std::string>>& given_rows) {
+  auto headers = given_headers;
+  auto rows = given_rows;
+  if (g_lead_with_tenants) {
+    headers.insert(headers.begin(), "TENANT");
+    for (size_t i = 0; i < rows.size(); ++i)
+      rows[i].insert(rows[i].begin(), i < g_leading_tenants.size() ? g_leading_tenants[i] : "-");
+  }
   std::vector<size_t> width(headers.size());
   for (size_t i = 0; i < headers.size(); ++i) width[i] = headers[i].size();
   for (const auto& row : rows)

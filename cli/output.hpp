@@ -20,6 +20,10 @@ bool printOrdered(const nlohmann::ordered_json& value, Format format);
 void printTable(const std::vector<std::string>& headers,
                 const std::vector<std::vector<std::string>>& rows);
 
+/// Lists across tenants (get -A): from now on printTable puts a TENANT column first, with
+/// `tenants[i]` in row i.
+void leadWithTenants(std::vector<std::string> tenants);
+
 /// A JSON value as table text: strings bare, null as "-", the rest as JSON.
 std::string cell(const nlohmann::json& value);
 

@@ -21,6 +21,8 @@ void addClientCommands(CLI::App& app, Globals& g) {
     int capacity = 1;
     std::string status;
     std::string search;
+    std::vector<std::string> edits;
+    bool overwrite = false;
   };
   auto o = std::make_shared<Options>();
 
@@ -74,6 +76,27 @@ void addClientCommands(CLI::App& app, Globals& g) {
     client::throwIfError(reply);
     if (printMachine(reply.body, g.format())) return;
     printClients(nlohmann::json::array({reply.body}), g.format());
+  });
+
+  auto* label = group->add_subcommand(
+      "label", "set (key=value) or remove (key-) a robot's labels, like kubectl label");
+  label->add_option("NAME|ID", o->name, "robot name or id")->required();
+  label->add_option("EDITS", o->edits, "key=value to set, key- to remove")->required();
+  label->add_flag("--overwrite", o->overwrite, "allow changing a label that already has a value");
+  label->callback([&g, o] {
+    const auto ctx = g.resolve();
+    client::HttpClient http(ctx.server, ctx.token);
+    const std::string path = "/api/v1/clients/" + std::to_string(resolveClient(http, o->name));
+    const auto patch = parseLabelEdits(o->edits);
+    if (!o->overwrite) {
+      auto now = http.send("GET", path);
+      client::throwIfError(now);
+      refuseOverwrites(now.body.value("labels", nlohmann::json::object()), patch);
+    }
+    auto reply = http.send("PATCH", path, {{"labels", patch}});
+    client::throwIfError(reply);
+    if (printMachine(reply.body, g.format())) return;
+    std::cout << "client/" << o->name << (g.format() == Format::kName ? "\n" : " labeled\n");
   });
 
   auto* del =

@@ -26,6 +26,7 @@ struct GetOptions {
   std::string kind;  // normalised to the singular: flow, client, run, user or tenant
   std::string name;
   std::string tenant;
+  bool all_tenants = false;
   bool cascade = false;
 };
 
@@ -49,27 +50,30 @@ std::string path(const char* collection, const std::string& name) {
          (name.empty() ? "" : "/" + client::percentEncode(name));
 }
 
-// One object, or every page of a list: its items in the server's order.
-ordered_json fetchFlows(const Globals& g, const GetOptions& o) {
-  if (!o.name.empty())
-    return ordered_json::array(
-        {g.requestOrdered("GET", inTenant(path("flows", o.name), o.tenant))});
-  return g.list(inTenant("/api/v1/flows", o.tenant));
+std::string collection(const std::string& kind) {
+  return kind + "s";
 }
 
-std::string tenantQuery(const std::string& tenant) {
-  return tenant.empty() ? "" : "&tenant=" + client::percentEncode(tenant);
-}
-
-nlohmann::json fetchClients(const Globals& g, const GetOptions& o) {
-  const auto ctx = g.resolve();
-  client::HttpClient http(ctx.server, ctx.token);
-  if (o.name.empty()) return listAll(http, tenantQuery(o.tenant));
-  auto reply = http.send(
-      "GET",
-      inTenant(path("clients", std::to_string(resolveClient(http, o.name, o.tenant))), o.tenant));
-  client::throwIfError(reply);
-  return nlohmann::json::array({reply.body});
+// One object by name (clients also by id, runs by id), or every page of the kind's list: the
+// items in the server's order.
+ordered_json fetch(const Globals& g, const GetOptions& o) {
+  const std::string kind = o.kind;
+  if (o.name.empty())
+    return g.list(kind == "tenant" ? "/api/v1/tenants"
+                                   : inTenant("/api/v1/" + collection(kind), o.tenant));
+  std::string name = o.name;
+  if (kind == "client") {
+    const auto ctx = g.resolve();
+    client::HttpClient http(ctx.server, ctx.token);
+    name = std::to_string(resolveClient(http, o.name, o.tenant));
+  } else if (kind == "run" &&
+             (name.find_first_not_of("0123456789") != std::string::npos || name.size() > 18)) {
+    throw CLI::ValidationError("NAME", "a run is named by its id, e.g. 42: \"" + name + "\"");
+  }
+  const std::string where = kind == "tenant"
+                                ? path("tenants", name)
+                                : inTenant(path(collection(kind).c_str(), name), o.tenant);
+  return ordered_json::array({g.requestOrdered("GET", where)});
 }
 
 std::string clientYaml(const nlohmann::json& c) {
@@ -81,75 +85,62 @@ std::string clientYaml(const nlohmann::json& c) {
   return model::toYaml(flows::clientResource(client));
 }
 
-// The list (as {"items": [...]}) or the one object for json/yaml output.
-template <typename Json>
-Json listOrOne(const Json& items, const GetOptions& o) {
-  return o.name.empty() ? Json{{"items", items}} : items.at(0);
-}
-
-void getFlows(const Globals& g, const GetOptions& o) {
-  const auto items = fetchFlows(g, o);
-  if (g.format() == Format::kYaml) {
-    std::vector<std::string> docs;
-    for (const auto& f : items) docs.push_back(documentYaml(f, "flow from the server"));
-    return printDocuments(docs);
-  }
-  if (printOrdered(listOrOne(items, o), g.format())) return;
-  if (items.empty() && g.format() != Format::kName)
-    return void(std::cerr << "no flows in " << (o.tenant.empty() ? "this tenant" : o.tenant)
-                          << "\n");
-  printFlows(items, g.format());
-}
-
-void getWebhooks(const Globals& g, const GetOptions& o) {
-  const auto items = o.name.empty() ? g.list(inTenant("/api/v1/webhooks", o.tenant))
-                                    : ordered_json::array({g.requestOrdered(
-                                          "GET", inTenant(path("webhooks", o.name), o.tenant))});
-  if (g.format() == Format::kYaml) {
-    std::vector<std::string> docs;
-    for (const auto& w : items) docs.push_back(documentYaml(w, "webhook from the server"));
-    return printDocuments(docs);
-  }
-  if (printOrdered(listOrOne(items, o), g.format())) return;
-  printWebhooks(items, g.format());
-}
-
-void getClients(const Globals& g, const GetOptions& o) {
-  const auto items = fetchClients(g, o);
-  if (g.format() == Format::kYaml) {
-    std::vector<std::string> docs;
-    for (const auto& c : items) docs.push_back(clientYaml(c));
-    return printDocuments(docs);
-  }
-  if (printMachine(listOrOne(items, o), g.format())) return;
-  printClients(items, g.format());
-}
-
-// Runs, newest first, or one by id with its steps. They have no document: -o yaml prints the
-// run object as YAML.
-void getRuns(const Globals& g, const GetOptions& o) {
-  if (o.name.empty()) return printRuns(g.list(inTenant("/api/v1/runs", o.tenant)), g.format());
-  if (o.name.find_first_not_of("0123456789") != std::string::npos || o.name.size() > 18)
-    throw CLI::ValidationError("NAME", "a run is named by its id, e.g. 42: \"" + o.name + "\"");
-  printRunDetail(g.requestOrdered("GET", inTenant(path("runs", o.name), o.tenant)), g.format());
-}
-
-// Users and tenants: the identity API and its printers.
-void getIdentities(const Globals& g, const GetOptions& o) {
-  const bool user = o.kind == "user";
-  const std::string where =
-      user ? inTenant(path("users", o.name), o.tenant) : path("tenants", o.name);
-  auto reply = g.request("GET", where);
-  const auto items = o.name.empty() ? reply["items"] : nlohmann::json::array({reply});
-  if (g.format() == Format::kYaml) {
+// -o yaml: the documents `apply` takes back; runs have none and print as YAML objects.
+void printYaml(const ordered_json& items, const GetOptions& o) {
+  if (o.kind == "user" || o.kind == "tenant") {
     for (size_t i = 0; i < items.size(); ++i) {
       if (i) std::cout << "---\n";
-      user ? printUserDocument(items[i]) : printTenantDocument(items[i]);
+      const nlohmann::json item(items[i]);
+      o.kind == "user" ? printUserDocument(item) : printTenantDocument(item);
     }
     return;
   }
-  if (printMachine(listOrOne(items, o), g.format())) return;
-  user ? printUsers(items, g.format()) : printTenants(items, g.format());
+  std::vector<std::string> docs;
+  for (const auto& item : items)
+    docs.push_back(o.kind == "client" ? clientYaml(nlohmann::json(item))
+                                      : documentYaml(item, o.kind + " from the server"));
+  printDocuments(docs);
+}
+
+void print(const ordered_json& items, const Globals& g, const GetOptions& o) {
+  const bool one = !o.name.empty();
+  if (g.format() == Format::kYaml && o.kind != "run") return printYaml(items, o);
+  if (o.kind == "run" && one) return printRunDetail(items.at(0), g.format());
+  if (printOrdered(one ? items.at(0) : ordered_json{{"items", items}}, g.format())) return;
+  if (o.kind == "flow") {
+    if (items.empty() && g.format() != Format::kName)
+      return void(std::cerr << "no flows in " << (o.tenant.empty() ? "this tenant" : o.tenant)
+                            << "\n");
+    return printFlows(items, g.format());
+  }
+  if (o.kind == "client") return printClients(nlohmann::json(items), g.format());
+  if (o.kind == "run") return printRuns(items, g.format());
+  if (o.kind == "webhook") return printWebhooks(items, g.format());
+  if (o.kind == "user") return printUsers(nlohmann::json(items), g.format());
+  printTenants(nlohmann::json(items), g.format());
+}
+
+// get -A: the kind's list in every tenant, one table with a TENANT column first.
+void getEveryTenant(const Globals& g, GetOptions o) {
+  if (o.kind == "tenant")
+    throw CLI::ValidationError("--all-tenants", "tenants are listed across the server already");
+  if (!o.name.empty() || !o.tenant.empty())
+    throw CLI::ValidationError("--all-tenants", "lists every tenant: give no NAME or --tenant");
+  if (g.request("GET", "/api/v1/auth/me").value("system_admin", false) != true)
+    throw core::Error(core::ErrorCode::kPermissionDenied,
+                      "--all-tenants needs a system admin; list one tenant with --tenant NAME");
+  ordered_json items = ordered_json::array();
+  std::vector<std::string> tenants;
+  for (const auto& t : g.list("/api/v1/tenants")) {
+    o.tenant = t["name"].get<std::string>();
+    for (auto& item : fetch(g, o)) {
+      items.push_back(std::move(item));
+      tenants.push_back(o.tenant);
+    }
+  }
+  leadWithTenants(std::move(tenants));
+  o.tenant.clear();
+  print(items, g, o);
 }
 
 void remove(const Globals& g, const GetOptions& o) {
@@ -191,12 +182,11 @@ void addGetCommands(CLI::App& app, Globals& g) {
       ->transform(kKind);
   get->add_option("NAME", o->name, "one object (clients also by id, runs by id); default: all");
   addTenantOption(get, o->tenant);
+  get->add_flag("-A,--all-tenants", o->all_tenants,
+                "system admins: list in every tenant, with a TENANT column");
   get->callback([&g, o] {
-    if (o->kind == "flow") return getFlows(g, *o);
-    if (o->kind == "client") return getClients(g, *o);
-    if (o->kind == "run") return getRuns(g, *o);
-    if (o->kind == "webhook") return getWebhooks(g, *o);
-    getIdentities(g, *o);
+    if (o->all_tenants) return getEveryTenant(g, *o);
+    print(fetch(g, *o), g, *o);
   });
 
   auto* del =

@@ -1,5 +1,9 @@
 #include "lib/api/routes.hpp"
 
+#include <algorithm>
+#include <functional>
+#include <map>
+
 #include "lib/api/client_json.hpp"
 #include "lib/api/http_error.hpp"
 #include "lib/api/page.hpp"
@@ -19,14 +23,70 @@ constexpr size_t kMaxLabels = 64;
 using model::validationProblem;
 const auto& problem = validationProblem;
 
+using Problems = nlohmann::json;
+
+// Labels as a body gives them; `put(key, value)` takes each valid one. A null value is a removal
+// (value nullopt) when `nulls_remove`, as in a JSON merge patch.
+void decodeLabels(const nlohmann::json& labels, bool nulls_remove, Problems& problems,
+                  const std::function<void(const std::string&, std::optional<std::string>)>& put) {
+  if (!labels.is_object())
+    return problems.push_back(
+        problem({"body", "labels"}, "value is not a valid dict", "type_error.dict"));
+  for (auto& [k, v] : labels.items()) {
+    if (k.empty() || k.size() > 63 || k.find('=') != std::string::npos)
+      problems.push_back(problem({"body", "labels", k},
+                                 "label keys must be 1 to 63 characters without '='",
+                                 "value_error.label"));
+    else if (v.is_null() && nulls_remove)
+      put(k, std::nullopt);
+    else if (!v.is_string() || v.get_ref<const std::string&>().size() > 255)
+      problems.push_back(problem({"body", "labels", k},
+                                 std::string("label values must be strings of at most 255 "
+                                             "characters") +
+                                     (nulls_remove ? ", or null to remove the label" : ""),
+                                 "type_error.str"));
+    else
+      put(k, v.get<std::string>());
+  }
+}
+
+void checkLabelCount(const model::Labels& labels, Problems& problems) {
+  if (labels.size() > kMaxLabels)
+    problems.push_back(problem({"body", "labels"},
+                               "at most " + std::to_string(kMaxLabels) + " labels",
+                               "value_error.labels"));
+}
+
+std::optional<int> decodeCapacity(const nlohmann::json& body, Problems& problems) {
+  auto it = body.find("capacity");
+  if (it == body.end() || it->is_null()) return std::nullopt;
+  if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > kMaxCapacity) {
+    problems.push_back(
+        problem({"body", "capacity"},
+                "capacity must be an integer from 1 to " + std::to_string(kMaxCapacity),
+                "value_error.number"));
+    return std::nullopt;
+  }
+  return it->get<int>();
+}
+
+void onlyFields(const nlohmann::json& body, std::initializer_list<std::string_view> allowed,
+                Problems& problems) {
+  for (const auto& [key, value] : body.items())
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      problems.push_back(problem({"body", key},
+                                 key == "name" ? "a client's name cannot be changed; register a "
+                                                 "new client and delete this one"
+                                               : "extra fields not permitted",
+                                 "value_error.extra"));
+}
+
 // A registration body: {"name": "bot-1", "labels": {"os": "linux"}, "capacity": 1}.
 model::Client decodeRegistration(const nlohmann::json& body) {
-  auto problems = nlohmann::json::array();
+  auto problems = Problems::array();
   model::Client c;
   model::requireObject(body, "client");
-  for (const auto& [key, value] : body.items())
-    if (key != "name" && key != "labels" && key != "capacity")
-      problems.push_back(problem({"body", key}, "extra fields not permitted", "value_error.extra"));
+  onlyFields(body, {"name", "labels", "capacity"}, problems);
   if (auto it = body.find("name"); it == body.end() || it->is_null()) {
     problems.push_back(problem({"body", "name"}, "field required", "value_error.missing"));
   } else if (!it->is_string()) {
@@ -37,39 +97,40 @@ model::Client decodeRegistration(const nlohmann::json& body) {
     c.name = it->get<std::string>();
   }
   if (auto it = body.find("labels"); it != body.end() && !it->is_null()) {
-    if (!it->is_object()) {
-      problems.push_back(
-          problem({"body", "labels"}, "value is not a valid dict", "type_error.dict"));
-    } else if (it->size() > kMaxLabels) {
-      problems.push_back(problem({"body", "labels"},
-                                 "at most " + std::to_string(kMaxLabels) + " labels",
-                                 "value_error.labels"));
-    } else {
-      for (auto& [k, v] : it->items()) {
-        if (k.empty() || k.size() > 63 || k.find('=') != std::string::npos)
-          problems.push_back(problem({"body", "labels", k},
-                                     "label keys must be 1 to 63 characters without '='",
-                                     "value_error.label"));
-        else if (!v.is_string() || v.get_ref<const std::string&>().size() > 255)
-          problems.push_back(problem({"body", "labels", k},
-                                     "label values must be strings of at most 255 characters",
-                                     "type_error.str"));
-        else
-          c.labels[k] = v.get<std::string>();
-      }
-    }
+    decodeLabels(*it, false, problems,
+                 [&c](const std::string& k, std::optional<std::string> v) { c.labels[k] = *v; });
+    checkLabelCount(c.labels, problems);
   }
-  if (auto it = body.find("capacity"); it != body.end() && !it->is_null()) {
-    if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > kMaxCapacity)
-      problems.push_back(
-          problem({"body", "capacity"},
-                  "capacity must be an integer from 1 to " + std::to_string(kMaxCapacity),
-                  "value_error.number"));
-    else
-      c.capacity = it->get<int>();
-  }
+  c.capacity = decodeCapacity(body, problems).value_or(c.capacity);
   model::throwIfProblems(problems, "client");
   return c;
+}
+
+// A client update, as a JSON merge patch: {"labels": {"gpu": "a100", "os": null}, "capacity": 2}
+// sets gpu, removes os, keeps the other labels, and sets the capacity.
+std::function<void(model::Client&)> decodeUpdate(const nlohmann::json& body) {
+  auto problems = Problems::array();
+  model::requireObject(body, "client update");
+  onlyFields(body, {"labels", "capacity"}, problems);
+  std::map<std::string, std::optional<std::string>> labels;
+  if (auto it = body.find("labels"); it != body.end() && !it->is_null())
+    decodeLabels(*it, true, problems,
+                 [&labels](const std::string& k, std::optional<std::string> v) {
+                   labels[k] = std::move(v);
+                 });
+  const auto capacity = decodeCapacity(body, problems);
+  model::throwIfProblems(problems, "client update");
+  return [labels = std::move(labels), capacity](model::Client& c) {
+    for (const auto& [k, v] : labels)
+      if (v)
+        c.labels[k] = *v;
+      else
+        c.labels.erase(k);
+    if (capacity) c.capacity = *capacity;
+    auto problems = Problems::array();
+    checkLabelCount(c.labels, problems);
+    model::throwIfProblems(problems, "client update");
+  };
 }
 
 live::ClientFilter decodeFilter(const Request& req) {
@@ -138,6 +199,16 @@ Handler getClient(Services& s) {
   return [&s](Call& call) {
     const int64_t id = pathId(call, 0, "id");
     auto client = s.domain.clients.find(call.tenant_id, id);
+    if (!client) throw Error(ErrorCode::kNotFound, "client " + std::to_string(id) + " not found");
+    return jsonResponse(200, clientJson(*client, s.clock.now()));
+  };
+}
+
+Handler updateClient(Services& s) {
+  return [&s](Call& call) {
+    const int64_t id = pathId(call, 0, "id");
+    auto client = s.domain.clients.update(call.actor(), call.tenant_id, id, decodeUpdate(call.json),
+                                          {"client.update", call.json});
     if (!client) throw Error(ErrorCode::kNotFound, "client " + std::to_string(id) + " not found");
     return jsonResponse(200, clientJson(*client, s.clock.now()));
   };

@@ -37,6 +37,7 @@ std::vector<Route> makeRoutes(Services& s) {
     {"POST",   "/api/v1/clients",                          P::kClientsWrite,  B::kJson,       kBody,      E::kWorker, registerClient(s)},
     {"GET",    "/api/v1/clients",                          P::kClientsRead,   B::kNone,       kBody,      E::kWorker, listClients(s)},
     {"GET",    "/api/v1/clients/{id}",                     P::kClientsRead,   B::kNone,       kBody,      E::kLoop,   getClient(s)},
+    {"PATCH",  "/api/v1/clients/{id}",                     P::kClientsWrite,  B::kJson,       kBody,      E::kWorker, updateClient(s)},
     {"DELETE", "/api/v1/clients/{id}",                     P::kClientsWrite,  B::kNone,       kBody,      E::kWorker, deleteClient(s)},
     {"GET",    "/api/v1/secrets",                          P::kSecretsRead,   B::kNone,       kBody,      E::kWorker, listSecrets(s)},
     {"GET",    "/api/v1/secrets/{name}",                   P::kSecretsRead,   B::kNone,       kBody,      E::kWorker, getSecret(s)},

@@ -34,6 +34,7 @@ Handler listAudit(Services& s);       // audit_routes.cpp
 Handler registerClient(Services& s);  // client_routes.cpp
 Handler listClients(Services& s);
 Handler getClient(Services& s);
+Handler updateClient(Services& s);
 Handler deleteClient(Services& s);
 Handler applyDocuments(Services& s);  // apply_routes.cpp
 Handler listFlows(Services& s);       // flow_routes.cpp

@@ -49,10 +49,13 @@ WsHub::WsHub(Services& services, live::EventBus& bus, WsLimits limits)
       delivered_(bus.lastSeq()),
       instance_(auth::randomToken(9)) {}
 
+// Every frame carries the §3.3 envelope; a frame that is not an event carries the current head
+// as its seq, so a client can resume from any frame it read.
 Frame WsHub::message(std::string_view type, std::string_view topic, json data) const {
   return std::make_shared<const std::string>(json{
       {"type", type},
       {"topic", topic},
+      {"seq", delivered_},
       {"timestamp", core::formatRfc3339(services_.clock.now())},
       {"data", std::move(data)}}.dump(-1, ' ', false, json::error_handler_t::replace));
 }
@@ -61,6 +64,7 @@ Frame WsHub::message(std::string_view type, std::string_view topic, std::string_
   // Keys in the order nlohmann::json writes them, so both overloads produce the same shape.
   std::string text = R"({"data":)";
   text += data;
+  text += R"(,"seq":)" + std::to_string(delivered_);
   text += R"(,"timestamp":")" + core::formatRfc3339(services_.clock.now()) + R"(","topic":")";
   text += topic;
   text += R"(","type":")";

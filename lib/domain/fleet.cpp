@@ -29,6 +29,18 @@ model::Client Clients::create(const Actor& actor, model::Client client, const No
   return client;
 }
 
+std::optional<model::Client> Clients::update(const Actor& actor, int64_t tenant_id, int64_t id,
+                                             const std::function<void(model::Client&)>& edit,
+                                             const Note& note) {
+  std::lock_guard lock(update_mutex_);
+  auto client = c_.registry.get(tenant_id, id);
+  if (!client) return std::nullopt;
+  edit(*client);
+  if (!c_.store.updateClient(*client)) return std::nullopt;
+  committed(actor, *client, Change::kUpdated, note);
+  return client;
+}
+
 bool Clients::remove(const Actor& actor, int64_t tenant_id, int64_t id, const Note& note) {
   auto client = c_.registry.get(tenant_id, id);
   if (!client || !c_.store.deleteClient(tenant_id, id)) return false;

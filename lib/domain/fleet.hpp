@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -19,6 +21,11 @@ class Clients {
 
   /// kConflict, naming the client and tenant, when the name is taken.
   model::Client create(const Actor& actor, model::Client client, const Note& note);
+  /// The client after `edit` changed its labels or capacity (edit may throw to refuse);
+  /// nothing when the tenant has no such client. Edits are applied one at a time.
+  std::optional<model::Client> update(const Actor& actor, int64_t tenant_id, int64_t id,
+                                      const std::function<void(model::Client&)>& edit,
+                                      const Note& note);
   /// False when the tenant has no such client.
   bool remove(const Actor& actor, int64_t tenant_id, int64_t id, const Note& note);
   /// The steps after the commit, for a change committed elsewhere (apply).
@@ -26,6 +33,7 @@ class Clients {
 
  private:
   Context& c_;
+  std::mutex update_mutex_;  // two label edits at once would each lose the other's
 };
 
 /// Flows: the only place that commits a change to one and publishes FLOW_UPDATED.

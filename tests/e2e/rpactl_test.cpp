@@ -102,3 +102,44 @@ TEST_CASE_METHOD(Cli, "environment overrides, unreachable servers, usage errors 
   CHECK(run({"client", "list", "-o", "json"}).exit_code == 0);
   CHECK(run({"config", "use-context", "missing"}).exit_code == 5);
 }
+
+TEST_CASE_METHOD(Cli, "client label sets and removes labels like kubectl label") {
+  login();
+  ok({"client", "register", "bot-1", "--label", "os=linux", "--label", "gpu=none"});
+  auto labeled = ok({"client", "label", "bot-1", "zone=b", "gpu-"});
+  CHECK(labeled.out == "client/bot-1 labeled\n");
+  CHECK(jsonOf({"client", "get", "bot-1"})["labels"] == json{{"os", "linux"}, {"zone", "b"}});
+  // Changing a value needs --overwrite; setting the same value again does not.
+  auto refused = run({"client", "label", "bot-1", "os=windows"});
+  CHECK(refused.exit_code == 6);
+  CHECK(refused.err.find("--overwrite") != std::string::npos);
+  ok({"client", "label", "bot-1", "os=linux"});
+  ok({"client", "label", "bot-1", "os=windows", "--overwrite"});
+  CHECK(jsonOf({"client", "get", "bot-1"})["labels"]["os"] == "windows");
+  CHECK(run({"client", "label", "bot-1", "=x"}).exit_code == 3);
+  CHECK(run({"client", "label", "ghost", "a=b"}).exit_code == 5);
+  CHECK(run({"client", "label", "bot-1"}).exit_code == 2);
+}
+
+TEST_CASE_METHOD(Cli, "get -A lists every tenant's objects for a system admin") {
+  login();
+  ok({"tenant", "create", "finance"});
+  ok({"client", "register", "bot-home"});
+  ok({"user", "create", "fin-admin", "--tenant", "finance", "--role", "admin", "--password-stdin"},
+     "fin-admin-password\n");
+  auto everywhere = jsonOf({"get", "clients", "-A"})["items"];
+  CHECK(everywhere.size() == 1);
+  auto users = ok({"get", "users", "--all-tenants"});
+  CHECK(users.out.rfind("TENANT", 0) == 0);
+  CHECK(users.out.find("default   admin") != std::string::npos);
+  CHECK(users.out.find("finance   fin-admin") != std::string::npos);
+  CHECK(jsonOf({"get", "users", "-A"})["items"].size() == 2);
+  CHECK(run({"get", "users", "-A", "--tenant", "finance"}).exit_code == 2);
+  CHECK(run({"get", "tenants", "-A"}).exit_code == 2);
+
+  // Others are told it is for system admins.
+  login("fin-admin", "fin-admin-password", "finance", "fin");
+  auto refused = run({"get", "users", "-A", "--context", "fin"});
+  CHECK(refused.exit_code == 4);
+  CHECK(refused.err.find("system admin") != std::string::npos);
+}

@@ -185,6 +185,39 @@ TEST_CASE_METHOD(Api, "list filters literally by status, by label and name, and 
   }
 }
 
+TEST_CASE_METHOD(Api, "PATCH edits labels as a merge patch and capacity, and nothing else") {
+  const auto admin = login();
+  auto [id, token] = registerClient(admin, "bot-1");
+  const std::string path = "/api/v1/clients/" + std::to_string(id);
+  auto r = call("PATCH", path, R"({"labels":{"gpu":"a100","os":null},"capacity":3})", admin);
+  REQUIRE(r.status == 200);
+  CHECK(parsed(r)["labels"] == json{{"gpu", "a100"}});
+  CHECK(parsed(r)["capacity"] == 3);
+  CHECK(parsed(call("GET", path, "", admin))["labels"] == json{{"gpu", "a100"}});
+  CHECK(parsed(call("GET", "/api/v1/clients?label=gpu=a100", "", admin))["items"].size() == 1);
+  // A patch without capacity keeps it; one without labels keeps them.
+  CHECK(parsed(call("PATCH", path, R"({"labels":{"zone":"b"}})", admin))["capacity"] == 3);
+  CHECK(parsed(call("PATCH", path, R"({"capacity":1})", admin))["labels"].size() == 2);
+  // It lasts: the registry and the database agree after a restart.
+  restart();
+  CHECK(parsed(call("GET", path, "", login()))["labels"] == json{{"gpu", "a100"}, {"zone", "b"}});
+
+  const auto fresh = login();
+  auto bad = call("PATCH", path, R"({"name":"other"})", fresh);
+  CHECK(bad.status == 422);
+  CHECK(bad.body.find("cannot be changed") != std::string::npos);
+  for (const char* body : {R"({"labels":[]})", R"({"labels":{"k":1}})", R"({"labels":{"a=b":"c"}})",
+                           R"({"capacity":0})", R"({"capacity":"2"})", R"([])"}) {
+    INFO(body);
+    CHECK(call("PATCH", path, body, fresh).status == 422);
+  }
+  json many;
+  for (int i = 0; i < 70; ++i) many["labels"]["k" + std::to_string(i)] = "v";
+  CHECK(call("PATCH", path, many.dump(), fresh).status == 422);
+  CHECK(call("PATCH", "/api/v1/clients/999", R"({"capacity":2})", fresh).status == 404);
+  CHECK(call("PATCH", path, R"({"capacity":2})", token).status == 403);
+}
+
 TEST_CASE_METHOD(Api, "a deleted client is gone and its token stops working") {
   const auto admin = login();
   auto [id, token] = registerClient(admin, "bot-1");

@@ -188,10 +188,10 @@ std::map<std::string, Case> cases() {
       return Sent{path, body, tenantQuery(other)};
     };
   };
-  const auto client = [](std::string suffix) {
-    return [suffix](W& w, const Caller&, bool other) {
+  const auto client = [](std::string suffix, std::string body = "") {
+    return [suffix, body](W& w, const Caller&, bool other) {
       const int64_t id = w.addRobot(other ? w.acme : w.home).first;
-      return Sent{"/api/v1/clients/" + std::to_string(id) + suffix, "", ""};
+      return Sent{"/api/v1/clients/" + std::to_string(id) + suffix, body, ""};
     };
   };
   const auto flow = [](std::string suffix, std::string body) {
@@ -293,6 +293,7 @@ std::map<std::string, Case> cases() {
      }, true}},
     {"GET /api/v1/clients", {200, fixed("/api/v1/clients"), true}},
     {"GET /api/v1/clients/{id}", {200, client("")}},
+    {"PATCH /api/v1/clients/{id}", {200, client("", R"({"labels":{"gpu":"a100"}})")}},
     {"DELETE /api/v1/clients/{id}", {204, client("")}},
     {"GET /api/v1/secrets", {200, fixed("/api/v1/secrets"), true}},
     {"GET /api/v1/secrets/{name}", {200, secret(""), true}},

@@ -103,7 +103,12 @@ TEST_CASE_METHOD(Hub, "a connection is welcomed on the system topic with the cur
   CHECK(welcome["data"]["event"] == "welcome");
   CHECK(welcome["data"]["seq"] == 1);
   CHECK(welcome["data"]["instance"].get<std::string>().size() >= 8);  // this run of rpad
-  CHECK_FALSE(welcome.contains("seq"));                               // only events consume a seq
+  CHECK(welcome["seq"] == 1);  // the §3.3 envelope on every frame: the head, not a new seq
+  hub->receive(id, R"({"action":"ping"})", true, false);
+  auto pong = only(id);
+  CHECK(pong["type"] == "PONG");
+  CHECK(pong["seq"] == 1);
+  CHECK(pong.contains("timestamp"));
 }
 
 TEST_CASE_METHOD(Hub, "every malformed message gets ERROR and the socket lives") {
