@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <fstream>
+
 #include "daemon/commands.hpp"
 #include "lib/api/bootstrap.hpp"
 #include "lib/core/error.hpp"
@@ -29,6 +31,21 @@ void makeDatabaseDir(const std::filesystem::path& db) {
 
 auth::SecretBox openSecretsKey(store::Store& store, const std::filesystem::path& db) {
   return auth::SecretBox::fromKeyFile(auth::secretsKeyPath(db), store.allSecrets().empty());
+}
+
+std::string readMetricsToken(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string token;
+  if (!in || !std::getline(in, token))
+    throw core::Error(core::ErrorCode::kInvalidArgument,
+                      "--metrics-token-file " + file.string() + ": cannot be read");
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.size() < 16 || token.find_first_of(" \t") != std::string::npos)
+    throw core::Error(core::ErrorCode::kInvalidArgument,
+                      "--metrics-token-file " + file.string() +
+                          ": the first line must be a token of at least 16 characters without "
+                          "spaces, e.g. from `openssl rand -hex 32`");
+  return token;
 }
 
 int init(const core::DaemonConfig& config) {
@@ -106,6 +123,9 @@ int checkConfig(const core::DaemonConfig& c) {
   fmt::print("run_retention: {}\n", model::formatDuration(c.run_retention));
   fmt::print("max_connections: {}\n", c.max_connections);
   fmt::print("tls: {}\n", c.tls_cert ? "on" : "off");
+  if (c.metrics_token_file) readMetricsToken(*c.metrics_token_file);  // never printed
+  fmt::print("metrics_token_file: {}\n",
+             c.metrics_token_file ? c.metrics_token_file->string() : "none");
   fmt::print("configuration OK\n");
   return 0;
 }

@@ -13,6 +13,9 @@ void makeDatabaseDir(const std::filesystem::path& db);
 /// The key that seals the database's secrets, from `<db>-secrets.key` (0600), created when
 /// missing unless the database already holds secrets sealed with a key that is now gone.
 auth::SecretBox openSecretsKey(store::Store& store, const std::filesystem::path& db);
+/// The token in --metrics-token-file: its first line, at least 16 characters without spaces.
+/// core::Error{kInvalidArgument} (rpad exits 2) when the file cannot be read or is not that.
+std::string readMetricsToken(const std::filesystem::path& file);
 /// `rpad serve`: initialises the database when new, then serves until SIGTERM/SIGINT.
 int serve(const core::DaemonConfig& config);
 /// `rpad init`: migrates, creates the signing secret and the admin (password shown once).

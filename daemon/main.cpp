@@ -35,6 +35,8 @@ constexpr SettingFlag kSettingFlags[] = {
      "open connections at most; more are closed at once (default: 16384)"},
     {"--run-retention", "run_retention",
      "how long finished runs and their logs are kept, e.g. 72h or 90d (30d)"},
+    {"--metrics-token-file", "metrics_token_file",
+     "FILE holding a bearer token that may read /metrics and nothing else (for Prometheus)"},
 };
 
 }  // namespace

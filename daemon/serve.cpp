@@ -52,6 +52,9 @@ int serve(const core::DaemonConfig& config) {
                    })
                                                : nullptr);
 
+  // A bad token file stops rpad before it opens anything (exit 2).
+  const std::string metrics_token =
+      config.metrics_token_file ? readMetricsToken(*config.metrics_token_file) : "";
   core::SystemClock clock;
   makeDatabaseDir(config.db);
   store::SqliteStore store(config.db);
@@ -67,6 +70,7 @@ int serve(const core::DaemonConfig& config) {
   store::SqliteStore liveness(config.db);  // the heartbeat writer's own connection
   store::SqliteStore outbox(config.db);    // the webhook outbox's: outlives the App
   api::App app(config, store, clock, log, workers, &liveness, openSecretsKey(store, config.db));
+  if (config.metrics_token_file) app.allowMetricsToken(metrics_token);
   api::WsHub hub(app.services(), app.bus());
   Transport transport(config, app.router(), hub, app.auth(), app.bus(), app.detector(), clock, log);
   app.domain().context.close_sessions = [&](std::function<bool(const auth::Principal&)> revoked) {

@@ -43,9 +43,11 @@ App::App(const core::DaemonConfig& config, store::Store& store, const core::Cloc
                 auth_,
                 directory_,
                 {failures_per_user_, failures_per_address_, kMaxLoginsInFlight, logins_in_flight_},
-                config.heartbeat_timeout},
-      router_(makeRoutes(services_), auth_, directory_, blocking, clock, log),
+                config.heartbeat_timeout,
+                metrics_},
+      router_(makeRoutes(services_), auth_, directory_, blocking, clock, log, metrics_),
       detector_(registry_, writer_, bus_, log, config.heartbeat_check_interval) {
+  services_.detection_lag = &detector_.lagSeconds();
   directory_.load(store.tenants({}), store.allUsers(), store.allTokens());
   registry_.load(store.clients(0), clock.now());
   liveness_sink_.attach(domain_.runs, domain_.webhooks);

@@ -36,6 +36,8 @@ class App {
   domain::Domain& domain() { return domain_; }
   const Authenticator& auth() const { return auth_; }
   auth::Directory& directory() { return directory_; }
+  /// Lets `token` read /metrics (rpad's --metrics-token-file). Before serving.
+  void allowMetricsToken(std::string_view token) { auth_.allowMetricsToken(token); }
   /// Re-reads the signing keys (after `rpad rotate-jwt-secret`; rpad does it on SIGHUP).
   void reloadKeys();
   /// Persists API-token last-used times noted since the last call (run off the loop).
@@ -68,6 +70,7 @@ class App {
   auth::RateLimiter failures_per_user_;
   auth::RateLimiter failures_per_address_;
   std::atomic<size_t> logins_in_flight_{0};
+  ServerMetrics metrics_;
   domain::Domain domain_;
   Services services_;
   Router router_;

@@ -25,6 +25,13 @@ std::optional<std::string_view> bearerToken(std::string_view header) {
 std::optional<auth::Principal> Authenticator::authenticate(std::string_view header) const {
   auto token = bearerToken(header);
   if (!token) return std::nullopt;
+  if (!metrics_token_hash_.empty() &&
+      auth::constantTimeEquals(auth::sha256Hex(*token), metrics_token_hash_)) {
+    auth::Principal p;
+    p.kind = auth::Principal::Kind::kMetrics;
+    p.reads_metrics = true;
+    return p;
+  }
   if (token->starts_with(kClientTokenPrefix)) return robot(*token);
   if (token->starts_with(kApiTokenPrefix)) return apiToken(*token);
   return session(*token);
@@ -100,7 +107,12 @@ std::optional<auth::Principal> Authenticator::userPrincipal(
   p.tenant = tenant->name;
   p.role = user->role;
   p.system_admin = user->system_admin;
+  p.reads_metrics = user->system_admin;  // kept by their API tokens (system_admin is not)
   return p;
+}
+
+void Authenticator::allowMetricsToken(std::string_view token) {
+  metrics_token_hash_ = auth::sha256Hex(token);
 }
 
 std::string Authenticator::issueSession(const model::User& user,

@@ -46,6 +46,9 @@ class Authenticator {
 
   /// Replaces the signing keys (after `rpad rotate-jwt-secret`, on SIGHUP).
   void setKeys(auth::Jwt jwt);
+  /// Accepts `token` as a bearer token that may read /metrics and nothing else (from
+  /// --metrics-token-file). Called once, before serving.
+  void allowMetricsToken(std::string_view token);
 
   /// A fresh secret with `prefix` and the SHA-256 to store for it.
   static std::pair<std::string, std::string> newSecret(std::string_view prefix);
@@ -63,6 +66,7 @@ class Authenticator {
   const live::ClientRegistry& registry_;
   auth::Directory& directory_;
   const core::Clock& clock_;
+  std::string metrics_token_hash_;  // SHA-256 hex; empty: no metrics token
 };
 
 }  // namespace rpa::api

@@ -94,6 +94,7 @@ std::optional<Response> acceptHeartbeat(Services& s, const auth::Principal& call
 
 Handler receiveHeartbeat(Services& s) {
   return [&s](Call& call) {
+    s.metrics.heartbeats_http.add();
     return acceptHeartbeat(s, call.caller(), call.json, call.request.peer_ip,
                            [&call] { return call.defer(); })
         .value_or(Response{});

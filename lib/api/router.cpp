@@ -92,7 +92,21 @@ void Router::dispatch(Request request, Done done) const {
   dispatch(std::move(target), std::move(request), std::move(done));
 }
 
+// Requests that match no route count under one label: paths a caller invents must not make
+// new series.
+Done Router::measured(const Route* route, Done done) const {
+  auto& stats =
+      route ? metrics_.routes[static_cast<size_t>(route - routes_.data())] : metrics_.routes.back();
+  return [&stats, started = std::chrono::steady_clock::now(), done = std::move(done)](Response r) {
+    stats.answered(
+        r.status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    done(std::move(r));
+  };
+}
+
 void Router::dispatch(Target target, Request request, Done done) const {
+  done = measured(target.route, std::move(done));
   try {
     const Route* route = target.route;
     if (!route) {

@@ -89,13 +89,18 @@ struct Route {
 class Router {
  public:
   Router(std::vector<Route> routes, const Authenticator& auth, const auth::Directory& directory,
-         core::Executor& workers, const core::Clock& clock, core::Logger& log)
+         core::Executor& workers, const core::Clock& clock, core::Logger& log,
+         ServerMetrics& metrics)
       : routes_(std::move(routes)),
         auth_(auth),
         directory_(directory),
         workers_(workers),
         clock_(clock),
-        log_(log) {}
+        log_(log),
+        metrics_(metrics) {
+    for (const auto& r : routes_) metrics_.routes.emplace_back(r.method, r.pattern);
+    metrics_.routes.emplace_back("", "unmatched");
+  }
 
   /// What a method and path resolve to, looked up once per request: the transport resolves
   /// at the headers (for the body limit) and dispatches the same target once the body is in.
@@ -116,6 +121,8 @@ class Router {
 
  private:
   void scopeTenant(Call& call) const;
+  /// `done`, counting the answer by route and status and timing it.
+  Done measured(const Route* route, Done done) const;
   void run(const Route& route, Call& call) const;
 
   std::vector<Route> routes_;
@@ -124,6 +131,7 @@ class Router {
   core::Executor& workers_;
   const core::Clock& clock_;
   core::Logger& log_;
+  ServerMetrics& metrics_;
 };
 
 /// Path parameter `index` as a positive integer id; kInvalidArgument (422, FastAPI-style loc

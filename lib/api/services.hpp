@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "lib/api/authenticator.hpp"
+#include "lib/api/server_metrics.hpp"
 #include "lib/auth/directory.hpp"
 #include "lib/auth/rate_limiter.hpp"
 #include "lib/core/clock.hpp"
@@ -41,6 +42,9 @@ struct Services {
   auth::Directory& directory;
   LoginLimits login;
   core::Seconds heartbeat_timeout;
+  ServerMetrics& metrics;
+  /// The offline detector's lag, for /metrics (set by App, which owns the detector).
+  const core::Histogram* detection_lag = nullptr;
 };
 
 }  // namespace rpa::api

@@ -89,6 +89,7 @@ Frame WsHub::error(const Response& r) const {
 uint64_t WsHub::open(auth::Principal who, std::string peer_ip) {
   const uint64_t id = next_id_++;
   auto& s = sessions_[id];
+  services_.metrics.websocket_connections = static_cast<int64_t>(sessions_.size());
   s.who = std::move(who);
   s.peer_ip = std::move(peer_ip);
   push(id, s,
@@ -215,6 +216,7 @@ void WsHub::subscribe(Session& s, uint64_t id, const json& msg) {
                                  ": list, then subscribe without since"}}));
     return;
   }
+  services_.metrics.deliveredOn(topic, frames.size());
   for (auto& f : frames) push(id, s, std::move(f));
 }
 
@@ -243,6 +245,7 @@ void WsHub::heartbeat(Session& s, uint64_t id, json msg) {
     throw Error(ErrorCode::kPermissionDenied,
                 "only a robot, connected with its client token, may send heartbeats");
   msg.erase("action");
+  services_.metrics.heartbeats_websocket.add();
   auto reply = acceptHeartbeat(services_, s.who, msg, s.peer_ip, [this, id]() -> Done {
     // A transition answers from the writer thread, once committed.
     return [this, id](Response r) {
@@ -333,10 +336,15 @@ void WsHub::deliver() {
   for (const auto& e : fresh.events) {
     delivered_ = e->seq;
     if (e->topic == Topic::kSystem) continue;
+    uint64_t frames = 0;
     for (uint64_t id : subscribersOf(e->topic)) {
       auto& s = sessions_.at(id);
-      if (mayReceive(s, *e)) push(id, s, Frame(e, &e->frame));
+      if (mayReceive(s, *e)) {
+        push(id, s, Frame(e, &e->frame));
+        ++frames;
+      }
     }
+    services_.metrics.deliveredOn(e->topic, frames);
   }
 }
 
@@ -351,6 +359,7 @@ void WsHub::push(uint64_t id, Session& s, Frame frame) {
                                                            {"queued_bytes", s.queued_bytes},
                                                            {"unsent_bytes", s.unsent_bytes},
                                                            {"frames", s.queue.size()}});
+    services_.metrics.slow_consumer_closes.add();
     return closeWith(id, s, kClosePolicy, "slow consumer");
   }
   if (was_idle && transport_) transport_->wantsWrite(id);
@@ -393,6 +402,7 @@ void WsHub::close(uint64_t id) {
       robots_.erase(robot);
   }
   sessions_.erase(id);
+  services_.metrics.websocket_connections = static_cast<int64_t>(sessions_.size());
   for (auto& topic : subscribers_) topic.erase(id);
 }
 

@@ -42,6 +42,13 @@ std::optional<model::Tenant> Directory::tenant(std::string_view name) const {
   return std::nullopt;
 }
 
+std::map<int64_t, std::string> Directory::tenantNames() const {
+  std::lock_guard lock(mutex_);
+  std::map<int64_t, std::string> out;
+  for (const auto& [id, t] : tenants_) out.emplace(id, t.name);
+  return out;
+}
+
 void Directory::putTenant(const model::Tenant& tenant) {
   std::lock_guard lock(mutex_);
   tenants_[tenant.id] = tenant;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -44,6 +45,8 @@ class Directory {
 
   std::optional<model::Tenant> tenant(int64_t id) const;
   std::optional<model::Tenant> tenant(std::string_view name) const;
+  /// Every tenant's id and name.
+  std::map<int64_t, std::string> tenantNames() const;
   void putTenant(const model::Tenant& tenant);
   /// Forgets the tenant with its users and tokens.
   void removeTenant(int64_t id);

@@ -35,6 +35,8 @@ constexpr std::array kTable = {
   PermissionRule{P::kSecretsRead,   "secrets.read",   Role::kViewer,   false, false,   false},
   PermissionRule{P::kSecretsWrite,  "secrets.write",  Role::kAdmin,    false, false,   false},
   PermissionRule{P::kWebhooksManage, "webhooks.manage", Role::kAdmin,  false, false,   false},
+  // Who reads metrics is not a role: Principal::reads_metrics says (see allowed()).
+  PermissionRule{P::kMetricsRead,   "metrics.read",   std::nullopt,    false, false,   false},
 };
 // clang-format on
 
@@ -44,7 +46,7 @@ constexpr bool inEnumOrder() {
   return true;
 }
 static_assert(inEnumOrder(), "permissionTable(): one row per Permission, in enum order");
-static_assert(kTable.size() == static_cast<size_t>(P::kWebhooksManage) + 1,
+static_assert(kTable.size() == static_cast<size_t>(P::kMetricsRead) + 1,
               "permissionTable(): a Permission has no row");
 
 }  // namespace
@@ -60,6 +62,8 @@ const PermissionRule& rule(Permission permission) {
 bool allowed(const Principal& caller, Permission permission) {
   const auto& r = rule(permission);
   if (r.permission == P::kPublic) return true;
+  if (r.permission == P::kMetricsRead) return caller.reads_metrics;
+  if (caller.isMetrics()) return false;
   if (caller.isClient()) return r.robots;
   if (r.sessions_only && caller.isToken()) return false;
   if (r.system_admin) return caller.system_admin;

@@ -34,6 +34,7 @@ enum class Permission {
   kSecretsRead,     // list secrets' names (never their values)
   kSecretsWrite,    // set and delete secrets
   kWebhooksManage,  // apply, read and delete webhooks, read and redeliver their deliveries
+  kMetricsRead,     // GET /metrics: system admins (session or API token), the metrics token
 };
 
 struct PermissionRule {

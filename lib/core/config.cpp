@@ -41,6 +41,7 @@ const std::vector<Setting>& settings() {
       {"request_timeout_seconds", "--request-timeout", {"RPAD_REQUEST_TIMEOUT_SECONDS"}},
       {"max_connections", "--max-connections", {"RPAD_MAX_CONNECTIONS"}},
       {"run_retention", "--run-retention", {"RPAD_RUN_RETENTION"}},
+      {"metrics_token_file", "--metrics-token-file", {"RPAD_METRICS_TOKEN_FILE"}},
   };
   return table;
 }
@@ -222,6 +223,8 @@ DaemonConfig loadDaemonConfig(const ConfigSources& sources) {
       if (!d || *d < std::chrono::hours(1) || *d > std::chrono::hours(24 * 3650))
         fail(raw->shown_as + ": must be a duration from 1h to 3650d, such as 30d or 72h");
       c.run_retention = *d;
+    } else if (name == "metrics_token_file") {
+      if (!raw->value.empty()) c.metrics_token_file = raw->value;
     }
   }
   if (c.tls_cert.has_value() != c.tls_key.has_value())

@@ -29,6 +29,8 @@ struct DaemonConfig {
   // Open connections at most: enough for a fleet of 10,000 robot WebSockets and their watchers.
   unsigned max_connections = 16'384;
   Millis run_retention = std::chrono::hours(24 * 30);  // finished runs older are deleted
+  // A file holding a bearer token that may read /metrics (for Prometheus) and nothing else.
+  std::optional<std::filesystem::path> metrics_token_file;
 };
 
 /// Where the raw settings come from. Each map is keyed by the setting's canonical name

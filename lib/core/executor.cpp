@@ -41,6 +41,11 @@ size_t ThreadPool::discardQueued() {
   return std::exchange(jobs_, {}).size();
 }
 
+size_t ThreadPool::queued() const {
+  std::lock_guard lock(mutex_);
+  return jobs_.size();
+}
+
 bool ThreadPool::post(std::function<void()> job) {
   {
     std::lock_guard lock(mutex_);

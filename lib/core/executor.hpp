@@ -17,6 +17,8 @@ class Executor {
   virtual ~Executor() = default;
   /// Queues `job`; false (the job is dropped) when the queue is full or the executor stopped.
   [[nodiscard]] virtual bool post(std::function<void()> job) = 0;
+  /// Jobs waiting for a thread (for /metrics).
+  virtual size_t queued() const { return 0; }
 };
 
 /// Runs each job at once on the caller's thread: for unit tests.
@@ -45,6 +47,7 @@ class ThreadPool final : public Executor {
   static constexpr size_t kDefaultMaxQueued = 1024;
 
   bool post(std::function<void()> job) override;
+  size_t queued() const override;
   /// Finishes the queued jobs and joins the threads; later posts are refused. Idempotent.
   void stop();
   /// Drops the jobs not yet started (shutdown under load); returns how many.
@@ -55,7 +58,7 @@ class ThreadPool final : public Executor {
 
   Logger& log_;
   const size_t max_queued_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<std::function<void()>> jobs_;
   bool stopping_ = false;

@@ -327,7 +327,23 @@ void Runs::publish(const Run& run, const std::optional<std::string>& step) {
   c_.bus.publish(live::Topic::kRuns, "RUN_STATUS_UPDATE", run.tenant_id, std::move(data));
 }
 
+std::map<model::RunState, int64_t> Runs::activeByState() const {
+  std::map<model::RunState, int64_t> out;
+  std::lock_guard lock(view_mutex_);
+  for (const auto& [id, a] : active_) ++out[a.run.state];
+  return out;
+}
+
+std::map<model::RunState, uint64_t> Runs::endedByState() const {
+  std::lock_guard lock(ended_mutex_);
+  return ended_;
+}
+
 void Runs::ended(const Run& run) {
+  {
+    std::lock_guard lock(ended_mutex_);
+    ++ended_[run.state];
+  }
   auto time = [](const std::optional<core::TimePoint>& t) {
     return t ? nlohmann::json(core::formatRfc3339(*t)) : nlohmann::json();
   };

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lib/core/executor.hpp"
+#include "lib/core/metrics.hpp"
 #include "lib/core/timer_thread.hpp"
 #include "lib/domain/context.hpp"
 #include "lib/domain/secrets.hpp"
@@ -147,6 +148,12 @@ class Runs {
   /// Runs tick() on a thread of its own, waking early when a nearer deadline appears.
   void startTimers();
   void stopTimers();
+  /// Created → accepted by its robot, for each run started (for /metrics).
+  const core::Histogram& dispatchSeconds() const { return dispatch_seconds_; }
+  /// Runs not yet terminal, by state (from memory), and runs ended since rpad started, by
+  /// terminal state (for /metrics).
+  std::map<model::RunState, int64_t> activeByState() const;
+  std::map<model::RunState, uint64_t> endedByState() const;
 
  private:
   struct Waiter {
@@ -211,6 +218,9 @@ class Runs {
   core::TimePoint last_retention_{};
 
   core::TimerThread timers_;
+  core::Histogram dispatch_seconds_;
+  mutable std::mutex ended_mutex_;
+  std::map<model::RunState, uint64_t> ended_;
 };
 
 /// The heartbeat writer's sink, so that a robot's going offline and what it does to its runs

@@ -141,6 +141,7 @@ Run Runs::accept(int64_t tenant_id, int64_t client_id, int64_t run_id) {
     }
     if (timeout.count() > 0) after.run_deadline = now + timeout;
     if (commit(run, after)) {
+      dispatch_seconds_.observe(std::chrono::duration<double>(now - run.created_at).count());
       wake();
       return after;
     }

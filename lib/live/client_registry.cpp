@@ -50,8 +50,10 @@ void ClientRegistry::load(std::vector<model::Client> clients, core::TimePoint no
   clients_.clear();
   deadlines_.clear();
   by_token_hash_.clear();
+  counts_.clear();
   for (auto& c : clients) {
     const int64_t id = c.id;
+    count(c, +1);
     by_token_hash_[c.token_hash] = id;
     const bool online = model::isOnline(c.live.status);
     auto& entry = clients_[id] = Entry{std::move(c), std::nullopt};
@@ -63,6 +65,8 @@ void ClientRegistry::add(model::Client client) {
   std::lock_guard lock(mutex_);
   const int64_t id = client.id;
   by_token_hash_[client.token_hash] = id;
+  if (auto old = clients_.find(id); old != clients_.end()) count(old->second.client, -1);
+  count(client, +1);
   clients_[id] = Entry{std::move(client), std::nullopt};
 }
 
@@ -71,6 +75,7 @@ bool ClientRegistry::remove(int64_t tenant_id, int64_t id) {
   auto it = clients_.find(id);
   if (it == clients_.end() || it->second.client.tenant_id != tenant_id) return false;
   setDeadline(id, it->second.deadline, std::nullopt);
+  count(it->second.client, -1);
   by_token_hash_.erase(it->second.client.token_hash);
   clients_.erase(it);
   return true;
@@ -127,7 +132,9 @@ std::optional<Touch> ClientRegistry::touch(int64_t tenant_id, const model::Heart
 
   const ClientStatus before = live.status;
   const bool version_changed = hb.version && *hb.version != live.version;
+  count(entry.client, -1);
   live.status = hb.status;
+  count(entry.client, +1);
   live.last_heartbeat = now;
   if (hb.version) live.version = *hb.version;
   live.ip_address = hb.ip_address ? *hb.ip_address : std::string(peer_ip);
@@ -157,7 +164,7 @@ std::vector<Transition> ClientRegistry::expire(core::TimePoint now) {
   std::lock_guard lock(mutex_);
   std::vector<Transition> out;
   while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
-    const int64_t id = deadlines_.begin()->second;
+    const auto [deadline, id] = *deadlines_.begin();
     deadlines_.erase(deadlines_.begin());
     auto& entry = clients_.at(id);
     entry.deadline.reset();
@@ -165,8 +172,10 @@ std::vector<Transition> ClientRegistry::expire(core::TimePoint now) {
     model::ClientEvent e{
         id,          entry.client.tenant_id, entry.client.name, EventKind::kDisconnected,
         live.status, ClientStatus::kOffline, "timeout",         now};
+    count(entry.client, -1);
     live.status = ClientStatus::kOffline;
-    out.push_back({std::move(e), live});
+    count(entry.client, +1);
+    out.push_back({std::move(e), live, deadline});
   }
   return out;
 }
@@ -175,6 +184,11 @@ std::optional<core::TimePoint> ClientRegistry::nextDeadline() const {
   std::lock_guard lock(mutex_);
   if (deadlines_.empty()) return std::nullopt;
   return deadlines_.begin()->first;
+}
+
+std::map<std::pair<int64_t, model::ClientStatus>, int64_t> ClientRegistry::statusCounts() const {
+  std::lock_guard lock(mutex_);
+  return counts_;
 }
 
 size_t ClientRegistry::size() const {

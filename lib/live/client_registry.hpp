@@ -31,6 +31,7 @@ struct ClientFilter {
 struct Transition {
   model::ClientEvent event;
   model::Liveness live;
+  core::TimePoint deadline{};  // when it was due (an expiry's lag is event.at - deadline)
 };
 
 /// One log line per transition, the same whether a heartbeat or the timer caused it.
@@ -72,8 +73,12 @@ class ClientRegistry {
   /// The earliest deadline, if any client is online.
   std::optional<core::TimePoint> nextDeadline() const;
   size_t size() const;
+  /// How many clients each tenant has in each status; kept as they change, so reading it costs
+  /// nothing like a scan of the fleet.
+  std::map<std::pair<int64_t, model::ClientStatus>, int64_t> statusCounts() const;
 
  private:
+  void count(const model::Client& c, int delta) { counts_[{c.tenant_id, c.live.status}] += delta; }
   void setDeadline(int64_t id, std::optional<core::TimePoint>& slot,
                    std::optional<core::TimePoint> deadline);
 
@@ -87,6 +92,7 @@ class ClientRegistry {
   std::map<int64_t, Entry> clients_;
   std::set<std::pair<core::TimePoint, int64_t>> deadlines_;
   std::unordered_map<std::string, int64_t> by_token_hash_;
+  std::map<std::pair<int64_t, model::ClientStatus>, int64_t> counts_;
 };
 
 }  // namespace rpa::live

@@ -58,6 +58,7 @@ uint64_t EventBus::publishText(Topic topic, std::string_view type, int64_t tenan
     buffer_.push_back(std::move(event));
     trim(buffer_.back()->at);
   }
+  published_[static_cast<size_t>(topic)].add();
   if (wake_) wake_();
   return seq;
 }

@@ -13,11 +13,14 @@
 #include <nlohmann/json.hpp>
 
 #include "lib/core/clock.hpp"
+#include "lib/core/metrics.hpp"
 
 namespace rpa::live {
 
 /// WebSocket topics (SPEC §3.3). Every connection is subscribed to kSystem.
 enum class Topic { kClientStatus, kHeartbeat, kFlows, kRuns, kSystem };
+inline constexpr Topic kTopics[] = {Topic::kClientStatus, Topic::kHeartbeat, Topic::kFlows,
+                                    Topic::kRuns, Topic::kSystem};
 std::string_view toString(Topic topic);
 std::optional<Topic> parseTopic(std::string_view name);
 
@@ -66,6 +69,8 @@ class EventBus {
 
   /// The seq of the newest event; 0 before the first.
   uint64_t lastSeq() const;
+  /// Events published on `topic` since rpad started (for /metrics).
+  uint64_t published(Topic topic) const { return published_[static_cast<size_t>(topic)].value(); }
 
   /// Events with since < seq <= until, oldest first. Incomplete when the buffer no longer
   /// holds seq since + 1, or when since is ahead of lastSeq().
@@ -81,6 +86,7 @@ class EventBus {
   std::deque<EventPtr> buffer_;  // consecutive seqs, oldest first
   size_t buffer_bytes_ = 0;      // of their frames
   uint64_t last_seq_ = 0;
+  std::array<core::Counter, std::size(kTopics)> published_;
 };
 
 }  // namespace rpa::live

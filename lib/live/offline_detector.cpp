@@ -12,6 +12,7 @@ core::Millis OfflineDetector::check(core::TimePoint now) {
     std::vector<model::ClientEvent> events;
     events.reserve(transitions.size());
     for (const auto& t : transitions) {
+      lag_seconds_.observe(std::chrono::duration<double>(now - t.deadline).count());
       logTransition(log_, t.event);
       writer_.enqueue(t.event.client_id, t.live);
       events.push_back(t.event);

@@ -2,6 +2,7 @@
 
 #include "lib/core/clock.hpp"
 #include "lib/core/log.hpp"
+#include "lib/core/metrics.hpp"
 #include "lib/live/client_registry.hpp"
 #include "lib/live/event_bus.hpp"
 #include "lib/store/heartbeat_writer.hpp"
@@ -27,6 +28,8 @@ class OfflineDetector {
 
   /// The wait before the next check, given the earliest deadline (if any).
   core::Millis nextDelay(core::TimePoint now) const;
+  /// How long after its deadline each client was found offline (for /metrics).
+  const core::Histogram& lagSeconds() const { return lag_seconds_; }
 
  private:
   ClientRegistry& registry_;
@@ -34,6 +37,7 @@ class OfflineDetector {
   EventBus& bus_;
   core::Logger& log_;
   core::Seconds check_interval_;
+  core::Histogram lag_seconds_;
 };
 
 }  // namespace rpa::live

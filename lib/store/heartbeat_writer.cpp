@@ -69,8 +69,11 @@ bool HeartbeatWriter::flush(std::unique_lock<std::mutex>& lock) {
   std::vector<model::ClientEvent> events;
   for (const auto& b : batches) events.insert(events.end(), b.events.begin(), b.events.end());
   bool ok = true;
+  const auto started = std::chrono::steady_clock::now();
   try {
     store_.saveLiveness(updates, events);
+    flush_seconds_.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   } catch (const std::exception& e) {
     ok = false;
     core::guarded(log_, "heartbeat writer", [&] {

@@ -9,6 +9,7 @@
 
 #include "lib/core/clock.hpp"
 #include "lib/core/log.hpp"
+#include "lib/core/metrics.hpp"
 #include "lib/store/store.hpp"
 
 namespace rpa::store {
@@ -40,6 +41,8 @@ class HeartbeatWriter {
   void stop();
   /// True while the last commit failed: the disk is full, locked or read-only.
   bool failing() const;
+  /// How long each commit took (for /metrics).
+  const core::Histogram& flushSeconds() const { return flush_seconds_; }
 
  private:
   struct Batch {
@@ -59,6 +62,7 @@ class HeartbeatWriter {
   std::vector<Batch> batches_;  // in arrival order
   bool urgent_ = false;         // a new batch waits: commit without waiting for the interval
   bool failing_ = false;
+  core::Histogram flush_seconds_;
   bool stopping_ = false;
   std::thread thread_;
 };

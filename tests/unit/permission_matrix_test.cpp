@@ -246,6 +246,7 @@ std::map<std::string, Case> cases() {
   return {
     {"GET /healthz", {200, fixed("/healthz")}},
     {"GET /readyz", {200, fixed("/readyz")}},
+    {"GET /metrics", {200, [](W&, const Caller&, bool) { return Sent{"/metrics", "", ""}; }, false, true}},
     {"POST /api/v1/auth/login", {422, fixed("/api/v1/auth/login", "{}")}},
     {"GET /api/v1/auth/me", {200, fixed("/api/v1/auth/me"), true}},
     {"POST /api/v1/auth/password", {422, fixed("/api/v1/auth/password", "{}"), true}},
@@ -334,13 +335,18 @@ TEST_CASE("permission matrix: every route, every caller, own and other tenant") 
   World w;
   // The API token acts with role admin for ada; the robot is robot_home itself.
   const auto ada_token = w.addToken(w.users.at("ada"), model::Role::kAdmin).second;
+  const auto root_token = w.addToken(w.users.at("admin"), model::Role::kAdmin).second;
+  const std::string metrics_token = "metrics-token-for-prometheus";
+  w.app->allowMetricsToken(metrics_token);
   std::vector<Caller> callers = {{"anonymous", "", {}, ""},
                                  {"robot", w.robot_token, {}, ""},
                                  {"viewer", w.session("vic"), {}, "vic"},
                                  {"operator", w.session("otto"), {}, "otto"},
                                  {"admin", w.session("ada"), {}, "ada"},
                                  {"API token (admin)", ada_token, {}, "ada"},
-                                 {"system admin", w.session("admin"), {}, "admin"}};
+                                 {"system admin", w.session("admin"), {}, "admin"},
+                                 {"API token (system admin)", root_token, {}, "admin"},
+                                 {"metrics token", metrics_token, {}, ""}};
   for (auto& c : callers)
     if (!c.token.empty()) {
       auto who = w.app->auth().authenticate("Bearer " + c.token);
