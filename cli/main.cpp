@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands/commands.hpp"
+#include "cli/completion.hpp"
 #include "cli/exit_codes.hpp"
 #include "lib/core/error.hpp"
 
@@ -41,6 +42,13 @@ int main(int argc, char** argv) {
   addWatchCommand(app, globals);
   addWaitCommand(app, globals);
   addVersionCommand(app, globals);
+  addCompletionCommand(app, globals);
+  // The shells' completion scripts call this with the words typed so far; it is answered
+  // before parsing, since those words are an unfinished command line.
+  if (argc >= 2 && std::string_view(argv[1]) == "__complete") {
+    printCompletions(app, std::vector<std::string>(argv + 2, argv + argc));
+    return 0;
+  }
   try {
     app.parse(argc, argv);
     return 0;

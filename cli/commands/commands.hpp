@@ -29,5 +29,6 @@ void addRunCommands(CLI::App& app, Globals& globals);        // run.cpp: run lis
 void addFlowRunCommand(CLI::App& flow, Globals& globals);    // run.cpp: flow run
 void addSecretCommands(CLI::App& app, Globals& globals);     // secret.cpp
 void addWebhookCommands(CLI::App& app, Globals& globals);    // webhook.cpp
+void addCompletionCommand(CLI::App& app, Globals& globals);  // completion.cpp
 
 }  // namespace rpa::cli
