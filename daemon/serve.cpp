@@ -8,6 +8,7 @@
 
 #include "daemon/commands.hpp"
 #include "daemon/log_file.hpp"
+#include "daemon/systemd_notify.hpp"
 #include "daemon/transport.hpp"
 #include "lib/api/app.hpp"
 #include "lib/api/bootstrap.hpp"
@@ -86,6 +87,7 @@ int serve(const core::DaemonConfig& config) {
   app.domain().webhooks.attach(client::sendWebhook, senders, &outbox);
   const int port = transport.listen();
   app.startTimers();
+  systemd::ready(fmt::format("serving on {}:{}", config.listen_host, port));
   log.info("listening",
            {{"addr", fmt::format("{}:{}", config.listen_host, port)},
             {"db", config.db.string()},
@@ -107,6 +109,7 @@ int serve(const core::DaemonConfig& config) {
       const int sig = sigtimedwait(&signals, nullptr, &tick);
       if (sig == SIGTERM || sig == SIGINT) {
         log.info("stopping", {{"signal", sigabbrev_np(sig)}});
+        systemd::stopping();
         transport.requestStop();
         return;
       }

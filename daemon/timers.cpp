@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "daemon/lws_helpers.hpp"
+#include "daemon/systemd_notify.hpp"
 #include "lib/api/http_error.hpp"
 #include "lib/core/guard.hpp"
 
@@ -27,6 +28,18 @@ void Transport::onTimer() {
       context_, 0, &timer_->sul,
       [](lws_sorted_usec_list_t* sul) { reinterpret_cast<Timer*>(sul)->self->onTimer(); },
       static_cast<lws_usec_t>(delay.count()) * LWS_US_PER_MS);
+}
+
+// systemd's watchdog is pinged from the loop itself, so a wedged loop is restarted even while
+// rpad's other threads run on.
+void Transport::onWatchdog() {
+  const auto interval = systemd::watchdogInterval();
+  if (!interval) return;
+  systemd::watchdogPing();
+  lws_sul_schedule(
+      context_, 0, &watchdog_->sul,
+      [](lws_sorted_usec_list_t* sul) { reinterpret_cast<Timer*>(sul)->self->onWatchdog(); },
+      static_cast<lws_usec_t>(interval->count()));
 }
 
 void Transport::onRequestTimer() {

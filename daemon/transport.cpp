@@ -123,7 +123,9 @@ Transport::Transport(const core::DaemonConfig& config, const api::Router& router
       timer_(std::make_unique<Timer>()),
       delivery_(std::make_unique<Timer>()),
       liveness_(std::make_unique<Timer>()),
-      requests_(std::make_unique<Timer>()) {
+      requests_(std::make_unique<Timer>()),
+      watchdog_(std::make_unique<Timer>()) {
+  watchdog_->self = this;
   timer_->self = this;
   delivery_->self = this;
   liveness_->self = this;
@@ -200,6 +202,7 @@ void Transport::run() {
   onTimer();  // first offline check at once: restart grace may already have run out
   sweepIdle();
   onRequestTimer();
+  onWatchdog();
   while (!stop_.load()) ev_run(loop_, EVRUN_ONCE);
   // Tell WebSocket subscribers, and give their notices a moment to leave.
   hub_.shutdown();

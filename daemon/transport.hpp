@@ -77,6 +77,7 @@ class Transport : public api::WsTransport {
   void onTimer();
   void onDeliver();
   void onRequestTimer();
+  void onWatchdog();
   void sweepIdle();
   void pingIdle(int64_t now, int64_t interval);
 
@@ -120,6 +121,7 @@ class Transport : public api::WsTransport {
   std::unique_ptr<Timer> delivery_;
   std::unique_ptr<Timer> liveness_;
   std::unique_ptr<Timer> requests_;
+  std::unique_ptr<Timer> watchdog_;
   unsigned max_connections_ = 0;
   size_t connections_ = 0;  // accepted and not yet destroyed
 };
