@@ -7,7 +7,7 @@ ASAN := build/asan
 DB ?= .rpad/rpad.db
 LISTEN ?= 127.0.0.1:8000
 
-.PHONY: all deps release asan run test bench fuzz format clean
+.PHONY: all deps release asan run test bench deb fuzz format clean
 
 all: release
 
@@ -39,6 +39,11 @@ test: asan
 
 bench: release
 	@bench/run
+
+# The Debian package of the Release build: build/rpad_VERSION_ARCH.deb (see README, "Operating rpad").
+deb: release
+	@cd $(RELEASE) && cpack -G DEB -B $(CURDIR)/build >/dev/null && rm -rf $(CURDIR)/build/_CPack_Packages
+	@ls build/rpad_*.deb
 
 # Every fuzz target for FUZZ_SECONDS (default 600) each, two at a time, from its seed corpus;
 # the new inputs it finds are kept under tests/fuzz/corpus only when you copy them there.
