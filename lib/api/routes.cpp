@@ -11,6 +11,7 @@ std::vector<Route> makeRoutes(Services& s) {
     {"GET",    "/healthz",                                 P::kPublic,        B::kNone,       kBody,      E::kLoop,   healthz(s)},
     {"GET",    "/readyz",                                  P::kPublic,        B::kNone,       kBody,      E::kLoop,   readyz(s)},
     {"GET",    "/metrics",                                 P::kMetricsRead,   B::kNone,       kBody,      E::kWorker, metrics(s)},
+    {"GET",    "/api/v1/openapi.json",                     P::kPublic,        B::kNone,       kBody,      E::kWorker, openapi(s)},
     {"POST",   "/api/v1/auth/login",                       P::kPublic,        B::kJsonOrForm, kSmallBody, E::kWorker, login(s), admitLogin(s)},
     {"GET",    "/api/v1/auth/me",                          P::kSelf,          B::kNone,       kBody,      E::kLoop,   me(s)},
     {"POST",   "/api/v1/auth/password",                    P::kSessionSelf,   B::kJson,       kBody,      E::kWorker, changeOwnPassword(s)},

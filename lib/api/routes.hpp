@@ -13,6 +13,7 @@ std::vector<Route> makeRoutes(Services& services);
 Handler healthz(Services& s);  // ops_routes.cpp
 Handler readyz(Services& s);
 Handler metrics(Services& s);
+Handler openapi(Services& s);
 Handler login(Services& s);  // auth_routes.cpp
 Admit admitLogin(Services& s);
 Handler me(Services& s);

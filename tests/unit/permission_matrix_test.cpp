@@ -246,6 +246,7 @@ std::map<std::string, Case> cases() {
   return {
     {"GET /healthz", {200, fixed("/healthz")}},
     {"GET /readyz", {200, fixed("/readyz")}},
+    {"GET /api/v1/openapi.json", {200, fixed("/api/v1/openapi.json")}},
     {"GET /metrics", {200, [](W&, const Caller&, bool) { return Sent{"/metrics", "", ""}; }, false, true}},
     {"POST /api/v1/auth/login", {422, fixed("/api/v1/auth/login", "{}")}},
     {"GET /api/v1/auth/me", {200, fixed("/api/v1/auth/me"), true}},
