@@ -52,7 +52,10 @@ std::string currentSteps(const nlohmann::json& run) {
   std::string ids;
   if (run.contains("steps") && run["steps"].is_array())
     for (const auto& st : run["steps"])
-      if (st.value("state", "") == "running") ids += (ids.empty() ? "" : ",") + cell(st["id"]);
+      if (st.value("state", "") == "running") {
+        if (!ids.empty()) ids += ',';
+        ids += cell(st["id"]);
+      }
   return ids.empty() ? "-" : ids;
 }
 

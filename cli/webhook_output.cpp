@@ -13,7 +13,10 @@ void printWebhooks(const nlohmann::ordered_json& items, Format format) {
       continue;
     }
     std::string events;
-    for (const auto& e : w["spec"]["events"]) events += (events.empty() ? "" : ",") + cell(e);
+    for (const auto& e : w["spec"]["events"]) {
+      if (!events.empty()) events += ',';
+      events += cell(e);
+    }
     rows.push_back({cell(name), cell(w["spec"]["url"]), events, cell(w["spec"]["secretRef"])});
   }
   if (format != Format::kName) printTable({"NAME", "URL", "EVENTS", "SECRET"}, rows);

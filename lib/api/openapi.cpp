@@ -226,6 +226,21 @@ J errorAnswer(const char* description) {
 
 // The pinned examples of SPEC §3 and §5.
 void addExamples(const std::string& key, J& op) {
+  // A robot as §3.2 and §5 show it: registered, never heard from.
+  const J client = {{"id", 1},
+                    {"client_id", 1},
+                    {"name", "bot-1"},
+                    {"tenant", "default"},
+                    {"labels", {{"os", "linux"}}},
+                    {"capacity", 1},
+                    {"status", "offline"},
+                    {"is_online", false},
+                    {"last_heartbeat", nullptr},
+                    {"seconds_since_last_heartbeat", nullptr},
+                    {"version", nullptr},
+                    {"ip_address", nullptr},
+                    {"clock_skew_ms", nullptr},
+                    {"created_at", "2025-07-23T11:59:00Z"}};
   auto example = [&](const char* where, J value) {
     if (std::string_view(where) == "request")
       op["requestBody"]["content"]["application/json"]["example"] = std::move(value);
@@ -248,6 +263,20 @@ void addExamples(const std::string& key, J& op) {
     example("200", {{"access_token", "<jwt>"}, {"token_type", "bearer"}, {"expires_in", 3600}});
   } else if (key == "POST /api/v1/clients") {
     example("request", {{"name", "bot-1"}, {"labels", {{"os", "linux"}}}, {"capacity", 1}});
+    J registered = client;
+    registered["token"] = "rpc_<shown once>";
+    example("201", registered);
+  } else if (key == "GET /api/v1/clients") {
+    J online = client;
+    online["status"] = "online";
+    online["is_online"] = true;
+    online["last_heartbeat"] = "2025-07-23T12:00:00Z";
+    online["seconds_since_last_heartbeat"] = 1.5;
+    online["version"] = "1.0.0";
+    online["ip_address"] = "192.168.1.100";
+    example("200", {{"items", J::array({online})}, {"next_cursor", nullptr}});
+  } else if (key == "GET /api/v1/client/heartbeat/status/{id}") {
+    example("200", client);
   } else if (key == "PATCH /api/v1/clients/{id}") {
     example("request", {{"labels", {{"gpu", "a100"}, {"os", nullptr}}}});
   }

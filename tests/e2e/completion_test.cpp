@@ -1,11 +1,14 @@
 // Shell completion: the scripts in completions/ are what rpactl prints, and the real bash, zsh
 // and fish complete commands, flags, option values and the server's names with them.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "tests/support/cli_fixture.hpp"
+#include "tests/support/tmux.hpp"
 
 using namespace rpa;
 using test::Cli;
@@ -102,4 +105,35 @@ TEST_CASE_METHOD(Shells, "bash, zsh and fish complete commands, flags, values an
   CHECK(offline.exit_code == 0);
   CHECK(offline.out.empty());
   CHECK(offline.err.empty());
+}
+
+TEST_CASE_METHOD(Shells, "zsh's and bash's completion systems complete on a real terminal") {
+  login();
+  std::ofstream(home.path() / "flow.yaml") << "apiVersion: rpa/v1\nkind: Flow\nmetadata:\n"
+                                              "  name: nightly-report\nspec:\n  steps:\n"
+                                              "    - id: hello\n      uses: log\n"
+                                              "      with: {message: hi}\n";
+  ok({"apply", "-f", (home.path() / "flow.yaml").string()});
+  const auto bin = std::filesystem::path(RPACTL_BIN).parent_path().string();
+  const std::string env = "env PATH=" + bin +
+                          ":/usr/bin:/bin XDG_CONFIG_HOME=" + home.path().string() +
+                          " HOME=" + home.path().string() + " ";
+  const std::string session = "rpa-complete-" + std::to_string(::getpid());
+
+  // zsh with compinit: the real completion widget on Tab.
+  test::Tmux zsh(session + "-zsh", env + "zsh -f");
+  zsh.keys({"autoload -U compinit && compinit -u && source " + (kScripts / "_rpactl").string(),
+            "Enter"});
+  zsh.keys({"rpactl flow run ", "Tab"});
+  INFO(zsh.screen());
+  CHECK(zsh.shows("rpactl flow run nightly-report"));
+  zsh.keys({"C-u", "rpactl get fl", "Tab"});
+  CHECK(zsh.shows("rpactl get flows"));
+
+  // bash with readline: Tab on a real line.
+  test::Tmux bash(session + "-bash", env + "bash --norc --noprofile");
+  bash.keys({"source " + (kScripts / "rpactl.bash").string(), "Enter"});
+  bash.keys({"rpactl client la", "Tab"});
+  INFO(bash.screen());
+  CHECK(bash.shows("rpactl client label"));
 }
