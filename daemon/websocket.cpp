@@ -58,10 +58,15 @@ void Transport::closing(uint64_t session) {
 int Transport::confirmUpgrade(lws* wsi) {
   if (header(wsi, WSI_TOKEN_GET_URI) != api::kWsPath)
     return writeRaw(wsi, 404, "Not Found", R"({"detail":"Not Found","code":"not_found"})");
-  if (!upgradeCaller(wsi))
+  auto caller = upgradeCaller(wsi);
+  if (!caller)
     return writeRaw(
         wsi, 401, "Unauthorized",
         R"({"detail":"a token is required: Authorization: Bearer or ?token=","code":"unauthenticated"})");
+  if (caller->isMetrics())  // it reads /metrics and nothing else
+    return writeRaw(
+        wsi, 403, "Forbidden",
+        R"({"detail":"the metrics token reads /metrics only","code":"permission_denied"})");
   return 0;
 }
 
@@ -93,7 +98,7 @@ int Transport::onWebSocket(lws* wsi, int reason_int, void* user, void* in, size_
         // Authenticated again rather than carried over: nothing keyed by a raw wsi outlives
         // this callback.
         auto caller = upgradeCaller(wsi);
-        if (!caller) return -1;
+        if (!caller || caller->isMetrics()) return -1;
         char ip[64] = {};
         lws_get_peer_simple(wsi, ip, sizeof ip);
         pss->id = hub_.open(std::move(*caller), ip);

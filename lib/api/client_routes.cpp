@@ -113,14 +113,18 @@ std::function<void(model::Client&)> decodeUpdate(const nlohmann::json& body) {
   model::requireObject(body, "client update");
   onlyFields(body, {"labels", "capacity"}, problems);
   std::map<std::string, std::optional<std::string>> labels;
-  if (auto it = body.find("labels"); it != body.end() && !it->is_null())
+  bool clear = false;  // "labels": null removes them all, as a merge patch does
+  if (auto it = body.find("labels"); it != body.end() && it->is_null())
+    clear = true;
+  else if (it != body.end())
     decodeLabels(*it, true, problems,
                  [&labels](const std::string& k, std::optional<std::string> v) {
                    labels[k] = std::move(v);
                  });
   const auto capacity = decodeCapacity(body, problems);
   model::throwIfProblems(problems, "client update");
-  return [labels = std::move(labels), capacity](model::Client& c) {
+  return [labels = std::move(labels), clear, capacity](model::Client& c) {
+    if (clear) c.labels.clear();
     for (const auto& [k, v] : labels)
       if (v)
         c.labels[k] = *v;

@@ -281,20 +281,25 @@ void WsHub::nextRunMessage(uint64_t id) {
   auto job = [this, id, who = s.who, msg = std::move(msg)]() mutable {
     const std::string action = msg.value("action", "");
     const json run_id = msg.value("run_id", json());
-    Frame frame;
+    // The reply's data here; its frame on the loop, which owns the seq it carries.
+    bool acked = true;
+    std::string data;
     try {
-      frame = message("RUN_ACK", "runs",
-                      std::string_view(robotRunMessage(services_, who, std::move(msg)).dump()));
+      data = robotRunMessage(services_, who, std::move(msg)).dump();
     } catch (...) {
       auto r = failureResponse(services_.log, std::current_exception());
       json body = json::parse(r.body, nullptr, false);
       body["status"] = r.status;
       body["action"] = action;
       body["run_id"] = run_id;
-      frame = message("ERROR", "system", std::move(body));
+      acked = false;
+      data = body.dump(-1, ' ', false, json::error_handler_t::replace);
     }
-    transport_->post([this, id, frame = std::move(frame)] {
-      if (auto it = sessions_.find(id); it != sessions_.end()) push(id, it->second, frame);
+    transport_->post([this, id, acked, data = std::move(data)] {
+      if (auto it = sessions_.find(id); it != sessions_.end())
+        push(id, it->second,
+             acked ? message("RUN_ACK", "runs", std::string_view(data))
+                   : message("ERROR", "system", std::string_view(data)));
       nextRunMessage(id);
     });
   };

@@ -32,13 +32,20 @@ model::Client Clients::create(const Actor& actor, model::Client client, const No
 std::optional<model::Client> Clients::update(const Actor& actor, int64_t tenant_id, int64_t id,
                                              const std::function<void(model::Client&)>& edit,
                                              const Note& note) {
-  std::lock_guard lock(update_mutex_);
-  auto client = c_.registry.get(tenant_id, id);
-  if (!client) return std::nullopt;
-  edit(*client);
-  if (!c_.store.updateClient(*client)) return std::nullopt;
-  committed(actor, *client, Change::kUpdated, note);
-  return client;
+  auto known = c_.registry.get(tenant_id, id);
+  if (!known) return std::nullopt;
+  // Read, edited and written in one transaction, so an apply of the same robot commits wholly
+  // before or after this edit, never between its read and its write.
+  std::optional<model::Client> changed;
+  c_.store.transaction([&] {
+    auto stored = c_.store.client(tenant_id, known->name);
+    if (!stored || stored->id != id) return;
+    edit(*stored);
+    if (c_.store.updateClient(*stored)) changed = std::move(stored);
+  });
+  if (!changed) return std::nullopt;
+  committed(actor, *changed, Change::kUpdated, note);
+  return c_.registry.get(tenant_id, id);
 }
 
 bool Clients::remove(const Actor& actor, int64_t tenant_id, int64_t id, const Note& note) {
@@ -57,7 +64,10 @@ void Clients::committed(const Actor& actor, const model::Client& client, Change 
                   {{"client", client.id}, {"name", client.name}, {"tenant", client.tenant}});
       break;
     case Change::kUpdated:
-      c_.registry.update(client.tenant_id, client.id, client.labels, client.capacity);
+      // What the database holds now, not this caller's copy: a PATCH and an apply of the same
+      // robot, told in either order, leave the registry as the database.
+      if (auto stored = c_.store.client(client.tenant_id, client.name))
+        c_.registry.update(client.tenant_id, client.id, stored->labels, stored->capacity);
       break;
     case Change::kRemoved:
       c_.registry.remove(client.tenant_id, client.id);

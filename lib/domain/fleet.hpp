@@ -1,7 +1,6 @@
 #pragma once
 
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -22,7 +21,8 @@ class Clients {
   /// kConflict, naming the client and tenant, when the name is taken.
   model::Client create(const Actor& actor, model::Client client, const Note& note);
   /// The client after `edit` changed its labels or capacity (edit may throw to refuse);
-  /// nothing when the tenant has no such client. Edits are applied one at a time.
+  /// nothing when the tenant has no such client. The edit reads and writes the stored client
+  /// in one transaction.
   std::optional<model::Client> update(const Actor& actor, int64_t tenant_id, int64_t id,
                                       const std::function<void(model::Client&)>& edit,
                                       const Note& note);
@@ -33,7 +33,6 @@ class Clients {
 
  private:
   Context& c_;
-  std::mutex update_mutex_;  // two label edits at once would each lose the other's
 };
 
 /// Flows: the only place that commits a change to one and publishes FLOW_UPDATED.

@@ -168,7 +168,9 @@ void Runs::offlineCommitted(const std::vector<Run>& changed) {
       if (!fresh) continue;
       remember(*fresh);
       publish(*fresh, std::nullopt);
-      if (model::isTerminal(fresh->state)) ended(*fresh);
+      // Ended here only when this move ended it: a later move (a cancel) that ended it went
+      // through commit(), which told everyone already.
+      if (model::isTerminal(run.state) && fresh->state == run.state) ended(*fresh);
       if (fresh->state == RunState::kLost)
         c_.log.warn(
             "run lost",

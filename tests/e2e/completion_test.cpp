@@ -39,6 +39,7 @@ struct Shells : Cli {
                                "; _rpactl; printf '%s\\n' \"${COMPREPLY[@]}\"");
     INFO(r.err);
     CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
     return r.out;
   }
 
@@ -90,6 +91,7 @@ TEST_CASE_METHOD(Shells, "bash, zsh and fish complete commands, flags, values an
   CHECK(bash("rpactl flow run ''", 3) == "nightly-report\n");
   CHECK(bash("rpactl client la", 2) == "label\n");
   CHECK(bash("rpactl get flows --all", 3) == "--all-tenants\n");
+  CHECK(bash("rpactl flow run zzz", 3) == "\n");  // nothing, and no error on the terminal
 
   CHECK(zsh("rpactl get fl", 3) == "flows\n");
   CHECK(zsh("rpactl flow run ''", 4) == "nightly-report\n");
@@ -136,4 +138,13 @@ TEST_CASE_METHOD(Shells, "zsh's and bash's completion systems complete on a real
   bash.keys({"rpactl client la", "Tab"});
   INFO(bash.screen());
   CHECK(bash.shows("rpactl client label"));
+
+  // With bash-completion, a URL's ':' does not split the line into words.
+  test::Tmux full(session + "-full", env + "bash --norc --noprofile");
+  full.keys({"source /usr/share/bash-completion/bash_completion; source " +
+                 (kScripts / "rpactl.bash").string(),
+             "Enter"});
+  full.keys({"rpactl --server " + rpad.url() + " flow run ", "Tab"});
+  INFO(full.screen());
+  CHECK(full.shows(rpad.url() + " flow run nightly-report"));
 }

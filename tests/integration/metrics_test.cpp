@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "lib/client/http_client.hpp"
+#include "lib/client/ws_client.hpp"
 #include "tests/support/command_process.hpp"
 #include "tests/support/rpad_process.hpp"
 #include "tests/support/ws_socket.hpp"
@@ -44,6 +45,7 @@ TEST_CASE("metrics pass promtool and count heartbeats by transport, read with th
 
   // The token reads metrics and nothing else; robots and no token read nothing.
   CHECK(prometheus.send("GET", "/api/v1/clients").status == 403);
+  CHECK_THROWS(client::WsClient({.server = rpad.url(), .token = token}));
   CHECK(robot.send("GET", "/metrics").status == 403);
   CHECK(client::HttpClient(rpad.url()).send("GET", "/metrics").status == 401);
   CHECK(rpad.admin().send("GET", "/metrics").status == 200);

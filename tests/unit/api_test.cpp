@@ -198,6 +198,10 @@ TEST_CASE_METHOD(Api, "PATCH edits labels as a merge patch and capacity, and not
   // A patch without capacity keeps it; one without labels keeps them.
   CHECK(parsed(call("PATCH", path, R"({"labels":{"zone":"b"}})", admin))["capacity"] == 3);
   CHECK(parsed(call("PATCH", path, R"({"capacity":1})", admin))["labels"].size() == 2);
+  // "labels": null removes them all, as a JSON merge patch does.
+  auto other = registerClient(admin, "bot-2").first;
+  const std::string other_path = "/api/v1/clients/" + std::to_string(other);
+  CHECK(parsed(call("PATCH", other_path, R"({"labels":null})", admin))["labels"] == json::object());
   // It lasts: the registry and the database agree after a restart.
   restart();
   CHECK(parsed(call("GET", path, "", login()))["labels"] == json{{"gpu", "a100"}, {"zone", "b"}});
