@@ -124,6 +124,7 @@ int checkConfig(const core::DaemonConfig& c) {
   fmt::print("max_connections: {}\n", c.max_connections);
   fmt::print("tls: {}\n", c.tls_cert ? "on" : "off");
   if (c.metrics_token_file) readMetricsToken(*c.metrics_token_file);  // never printed
+  fmt::print("web_dir: {}\n", c.web_dir ? c.web_dir->string() : "built in");
   fmt::print("metrics_token_file: {}\n",
              c.metrics_token_file ? c.metrics_token_file->string() : "none");
   fmt::print("configuration OK\n");

@@ -37,6 +37,8 @@ constexpr SettingFlag kSettingFlags[] = {
      "how long finished runs and their logs are kept, e.g. 72h or 90d (30d)"},
     {"--metrics-token-file", "metrics_token_file",
      "FILE holding a bearer token that may read /metrics and nothing else (for Prometheus)"},
+    {"--web-dir", "web_dir",
+     "serve the dashboard from DIR (a built web/dist) instead of the one in rpad"},
 };
 
 }  // namespace

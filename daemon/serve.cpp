@@ -16,6 +16,7 @@
 #include "lib/client/webhook_sender.hpp"
 #include "lib/core/executor.hpp"
 #include "lib/store/sqlite_store.hpp"
+#include "lib/web/static_files.hpp"
 
 namespace rpa::daemon {
 
@@ -72,6 +73,10 @@ int serve(const core::DaemonConfig& config) {
   store::SqliteStore outbox(config.db);    // the webhook outbox's: outlives the App
   api::App app(config, store, clock, log, workers, &liveness, openSecretsKey(store, config.db));
   if (config.metrics_token_file) app.allowMetricsToken(metrics_token);
+  auto web = std::make_shared<const web::StaticFiles>(
+      config.web_dir ? web::StaticFiles::fromDirectory(*config.web_dir)
+                     : web::StaticFiles::placeholder());
+  app.serveWeb([web](const api::Request& r) { return web->serve(r); });
   api::WsHub hub(app.services(), app.bus());
   Transport transport(config, app.router(), hub, app.auth(), app.bus(), app.detector(), clock, log);
   app.domain().context.close_sessions = [&](std::function<bool(const auth::Principal&)> revoked) {

@@ -346,6 +346,8 @@ int Transport::onHttp(lws* wsi, int reason_int, void* user, void* in, size_t len
         p->request.query = queryArgs(wsi);
         p->request.content_type = header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
         p->request.authorization = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+        p->request.if_none_match = header(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH);
+        p->request.accept_encoding = header(wsi, WSI_TOKEN_HTTP_ACCEPT_ENCODING);
         char ip[64] = {};
         lws_get_peer_simple(wsi, ip, sizeof ip);
         p->request.peer_ip = ip;

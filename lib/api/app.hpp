@@ -36,6 +36,9 @@ class App {
   domain::Domain& domain() { return domain_; }
   const Authenticator& auth() const { return auth_; }
   auth::Directory& directory() { return directory_; }
+  /// Serves the dashboard's files (lib/web) for GETs outside /api/ that match no route. Before
+  /// serving.
+  void serveWeb(Router::Fallback web) { router_.setFallback(std::move(web)); }
   /// Lets `token` read /metrics (rpad's --metrics-token-file). Before serving.
   void allowMetricsToken(std::string_view token) { auth_.allowMetricsToken(token); }
   /// Re-reads the signing keys (after `rpad rotate-jwt-secret`; rpad does it on SIGHUP).

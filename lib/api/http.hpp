@@ -19,6 +19,8 @@ struct Request {
   std::multimap<std::string, std::string> query;  // decoded; keys may repeat (label=)
   std::string content_type;                       // the header, as sent
   std::string authorization;                      // the header, as sent
+  std::string if_none_match;                      // the header, as sent (static files' 304)
+  std::string accept_encoding;                    // the header, as sent (gzip)
   std::string body;
   std::string peer_ip;
 };

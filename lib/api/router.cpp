@@ -97,6 +97,10 @@ void Router::dispatch(Request request, Done done) const {
 Done Router::measured(const Route* route, Done done) const {
   auto& stats =
       route ? metrics_.routes[static_cast<size_t>(route - routes_.data())] : metrics_.routes.back();
+  return measured(stats, std::move(done));
+}
+
+Done Router::measured(RouteStats& stats, Done done) const {
   return [&stats, started = std::chrono::steady_clock::now(), done = std::move(done)](Response r) {
     stats.answered(
         r.status,
@@ -106,7 +110,13 @@ Done Router::measured(const Route* route, Done done) const {
 }
 
 void Router::dispatch(Target target, Request request, Done done) const {
-  done = measured(target.route, std::move(done));
+  if (!target.route && fallback_ && request.method == "GET" && !request.path.starts_with("/api/")) {
+    auto web = measured(metrics_.routes[routes_.size()], std::move(done));
+    if (auto answer = fallback_(request)) return web(std::move(*answer));
+    done = std::move(web);
+  } else {
+    done = measured(target.route, std::move(done));
+  }
   try {
     const Route* route = target.route;
     if (!route) {

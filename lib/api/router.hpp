@@ -99,6 +99,7 @@ class Router {
         log_(log),
         metrics_(metrics) {
     for (const auto& r : routes_) metrics_.routes.emplace_back(r.method, r.pattern);
+    metrics_.routes.emplace_back("GET", "web");
     metrics_.routes.emplace_back("", "unmatched");
   }
 
@@ -119,10 +120,16 @@ class Router {
   size_t bodyLimit(const Target& target, std::string_view authorization) const;
   const std::vector<Route>& routes() const { return routes_; }
 
+  /// What answers a GET that matches no route outside /api/ (the dashboard's files); nothing
+  /// from it, or none set: 404. Set once, before serving.
+  using Fallback = std::function<std::optional<Response>(const Request&)>;
+  void setFallback(Fallback fallback) { fallback_ = std::move(fallback); }
+
  private:
   void scopeTenant(Call& call) const;
   /// `done`, counting the answer by route and status and timing it.
   Done measured(const Route* route, Done done) const;
+  Done measured(RouteStats& stats, Done done) const;
   void run(const Route& route, Call& call) const;
 
   std::vector<Route> routes_;
@@ -132,6 +139,7 @@ class Router {
   const core::Clock& clock_;
   core::Logger& log_;
   ServerMetrics& metrics_;
+  Fallback fallback_;
 };
 
 /// Path parameter `index` as a positive integer id; kInvalidArgument (422, FastAPI-style loc

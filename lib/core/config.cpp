@@ -42,6 +42,7 @@ const std::vector<Setting>& settings() {
       {"max_connections", "--max-connections", {"RPAD_MAX_CONNECTIONS"}},
       {"run_retention", "--run-retention", {"RPAD_RUN_RETENTION"}},
       {"metrics_token_file", "--metrics-token-file", {"RPAD_METRICS_TOKEN_FILE"}},
+      {"web_dir", "--web-dir", {"RPAD_WEB_DIR"}},
   };
   return table;
 }
@@ -225,6 +226,13 @@ DaemonConfig loadDaemonConfig(const ConfigSources& sources) {
       c.run_retention = *d;
     } else if (name == "metrics_token_file") {
       if (!raw->value.empty()) c.metrics_token_file = raw->value;
+    } else if (name == "web_dir") {
+      if (!raw->value.empty() &&
+          !std::filesystem::is_regular_file(std::filesystem::path(raw->value) / "index.html"))
+        fail(raw->shown_as +
+             ": must be a directory holding index.html (a built dashboard, "
+             "e.g. web/dist)");
+      if (!raw->value.empty()) c.web_dir = raw->value;
     }
   }
   if (c.tls_cert.has_value() != c.tls_key.has_value())

@@ -31,6 +31,8 @@ struct DaemonConfig {
   Millis run_retention = std::chrono::hours(24 * 30);  // finished runs older are deleted
   // A file holding a bearer token that may read /metrics (for Prometheus) and nothing else.
   std::optional<std::filesystem::path> metrics_token_file;
+  // The dashboard's files from this directory instead of those built into rpad (developing).
+  std::optional<std::filesystem::path> web_dir;
 };
 
 /// Where the raw settings come from. Each map is keyed by the setting's canonical name
