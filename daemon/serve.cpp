@@ -75,7 +75,7 @@ int serve(const core::DaemonConfig& config) {
   if (config.metrics_token_file) app.allowMetricsToken(metrics_token);
   auto web = std::make_shared<const web::StaticFiles>(
       config.web_dir ? web::StaticFiles::fromDirectory(*config.web_dir)
-                     : web::StaticFiles::placeholder());
+                     : web::StaticFiles::fromEmbedded(web::embeddedFiles()));
   app.serveWeb([web](const api::Request& r) { return web->serve(r); });
   api::WsHub hub(app.services(), app.bus());
   Transport transport(config, app.router(), hub, app.auth(), app.bus(), app.detector(), clock, log);

@@ -80,12 +80,12 @@ bool matches(std::string_view if_none_match, std::string_view etag) {
 
 StaticFiles::StaticFiles(std::map<std::string, Asset> files) : files_(std::move(files)) {}
 
-Asset StaticFiles::asset(const std::string& path, std::string body) {
+Asset StaticFiles::asset(const std::string& path, std::string body, std::string gzipped) {
   Asset a;
   a.content_type = contentType(path);
   a.etag = "\"" + auth::sha256Hex(body).substr(0, 20) + "\"";
   if (compressible(a.content_type) && body.size() > 256) {
-    a.gzip = gzip(body);
+    a.gzip = gzipped.empty() ? gzip(body) : std::move(gzipped);
     if (a.gzip.size() >= body.size()) a.gzip.clear();
   }
   a.body = std::move(body);
@@ -101,6 +101,16 @@ StaticFiles StaticFiles::fromDirectory(const std::filesystem::path& dir) {
     bytes << in.rdbuf();
     const std::string path = "/" + std::filesystem::relative(entry.path(), dir).generic_string();
     files.emplace(path, asset(path, bytes.str()));
+  }
+  return StaticFiles(std::move(files));
+}
+
+StaticFiles StaticFiles::fromEmbedded(const std::vector<EmbeddedFile>& embedded) {
+  if (embedded.empty()) return placeholder();
+  std::map<std::string, Asset> files;
+  for (const auto& f : embedded) {
+    const std::string path(f.path);
+    files.emplace(path, asset(path, std::string(f.body), std::string(f.gzip)));
   }
   return StaticFiles(std::move(files));
 }

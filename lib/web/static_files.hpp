@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lib/api/http.hpp"
 
@@ -19,6 +20,18 @@ struct Asset {
   std::string gzip;  // empty: served as is
   std::string etag;  // "\"<20 hex digits of SHA-256>\""
 };
+
+/// A file built into rpad by cmake/embed_web.cmake: its path, bytes and `gzip -9n` copy (empty
+/// for types not worth compressing).
+struct EmbeddedFile {
+  std::string_view path;
+  std::string_view body;
+  std::string_view gzip;
+};
+
+/// The dashboard built into rpad (web/dist at build time; the generated web_assets.cpp). Empty
+/// when rpad was built without npm.
+std::vector<EmbeddedFile> embeddedFiles();
 
 /// The dashboard's files served as a transport-free handler (SPEC §12): GET answers with
 /// ETag and 304, gzip when the client accepts it, immutable caching for the content-hashed
@@ -34,13 +47,15 @@ class StaticFiles {
   static StaticFiles fromDirectory(const std::filesystem::path& dir);
   /// A page that says how to get the dashboard, for an rpad built without one.
   static StaticFiles placeholder();
+  /// `files` (embeddedFiles()), or the placeholder when there are none.
+  static StaticFiles fromEmbedded(const std::vector<EmbeddedFile>& files);
 
   /// The answer to a GET of `request.path`, or nothing when it is not the dashboard's.
   std::optional<api::Response> serve(const api::Request& request) const;
 
-  /// An Asset for `body`: its type from the path's extension, an ETag, and a gzip copy for
-  /// text worth compressing.
-  static Asset asset(const std::string& path, std::string body);
+  /// An Asset for `body`: its type from the path's extension, an ETag, and `gzipped` (made
+  /// here when empty) for text worth compressing.
+  static Asset asset(const std::string& path, std::string body, std::string gzipped = {});
 
  private:
   std::map<std::string, Asset> files_;

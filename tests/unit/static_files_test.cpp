@@ -2,9 +2,19 @@
 // app's deep links, on a table of files made here.
 #include <catch2/catch.hpp>
 
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "lib/web/static_files.hpp"
 
 using namespace rpa;
+
+namespace rpa::web {
+std::vector<EmbeddedFile> fixtureFiles();  // tests/web/fixture-dist, by cmake/embed_web.cmake
+}
 
 namespace {
 
@@ -92,4 +102,54 @@ TEST_CASE("without a built dashboard rpad serves a page that says how to get one
   REQUIRE(r);
   CHECK(r->body.find("--web-dir") != std::string::npos);
   CHECK(r->body.find("Node.js 20.19") != std::string::npos);
+}
+
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string gunzip(const std::string& data) {
+  z_stream z{};
+  REQUIRE(inflateInit2(&z, 15 + 16) == Z_OK);
+  std::string out(1 << 20, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  CHECK(inflate(&z, Z_FINISH) == Z_STREAM_END);
+  out.resize(z.total_out);
+  inflateEnd(&z);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a dist embedded by cmake/embed_web.cmake comes back byte for byte, gzip included") {
+  const std::filesystem::path dist = std::string(RPA_SOURCE_DIR) + "/tests/web/fixture-dist";
+  const auto files = web::fixtureFiles();
+  REQUIRE(files.size() == 3);
+  for (const auto& f : files) {
+    INFO(f.path);
+    CHECK(std::string(f.body) == slurp(dist / std::string(f.path).substr(1)));
+    if (!f.gzip.empty()) CHECK(gunzip(std::string(f.gzip)) == std::string(f.body));
+  }
+  // Quotes, backslashes, NULs, bytes over 0x7f and "??=" (a trigraph once) survive.
+  const auto site = web::StaticFiles::fromEmbedded(files);
+  auto icon = site.serve(get("/favicon.ico"));
+  REQUIRE(icon);
+  CHECK(icon->body.size() == 13);
+  CHECK(icon->content_type == "image/x-icon");
+  auto js = site.serve(get("/assets/app-0f1e2d.js", "gzip"));
+  REQUIRE(js);
+  CHECK(header(*js, "Content-Encoding") == "gzip");
+  CHECK(gunzip(js->body) == slurp(dist / "assets/app-0f1e2d.js"));
+  CHECK(site.serve(get("/robots"))->body.find("fixture") != std::string::npos);
+  // Nothing embedded: the placeholder.
+  CHECK(web::StaticFiles::fromEmbedded({}).serve(get("/"))->body.find("--web-dir") !=
+        std::string::npos);
 }
