@@ -161,8 +161,9 @@ const std::map<std::string, Doc>& docs() {
   return table;
 }
 
-J ref(std::string_view schema) {
-  return {{"$ref", "#/components/schemas/" + std::string(schema)}};
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
 }
 
 J param(const char* name, const char* in, J schema, const char* description,
@@ -192,13 +193,13 @@ J parameters(const Route& r, const Doc& d) {
   if (d.query & kTenant)
     out.push_back(param("tenant", "query", text, "system admins: act in this tenant"));
   if (d.query & kClientFilter) {
-    out.push_back(param("status", "query", ref("ClientStatus"), "this status, literally"));
+    out.push_back(param("status", "query", openApiRef("ClientStatus"), "this status, literally"));
     out.push_back(param("label", "query", text, "key=value; repeat for several"));
     out.push_back(param("q", "query", {{"type", "string"}, {"maxLength", 256}}, "name contains"));
   }
   if (d.query & kRunFilter) {
     out.push_back(param("flow", "query", text, ""));
-    out.push_back(param("state", "query", ref("RunState"), ""));
+    out.push_back(param("state", "query", openApiRef("RunState"), ""));
     out.push_back(param("client", "query", text, "robot name"));
   }
   if (d.query & kLogRange) {
@@ -221,7 +222,7 @@ J parameters(const Route& r, const Doc& d) {
 
 J errorAnswer(const char* description) {
   return {{"description", description},
-          {"content", {{"application/json", {{"schema", ref("Error")}}}}}};
+          {"content", {{"application/json", {{"schema", openApiRef("Error")}}}}}};
 }
 
 // The pinned examples of SPEC §3 and §5.
@@ -286,8 +287,7 @@ J operation(const Route& r, const std::string& key, const Doc& d) {
   const auto& rule = auth::rule(r.permission);
   J op;
   op["operationId"] = [&] {
-    std::string id = r.method;
-    for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string id = lower(r.method);
     bool upper = true;
     for (char c : r.pattern) {
       if (c == '/' || c == '{' || c == '}' || c == '.' || c == '-' || c == '_') {
@@ -307,7 +307,7 @@ J operation(const Route& r, const std::string& key, const Doc& d) {
   if (!params.empty()) op["parameters"] = std::move(params);
   if (r.body != BodyKind::kNone) {
     J body;
-    const J schema = d.request ? ref(d.request) : J{{"type", "object"}};
+    const J schema = d.request ? openApiRef(d.request) : J{{"type", "object"}};
     body["required"] = r.body != BodyKind::kJsonOrEmpty;
     body["content"]["application/json"]["schema"] = schema;
     if (r.body == BodyKind::kJsonOrForm)
@@ -322,7 +322,7 @@ J operation(const Route& r, const std::string& key, const Doc& d) {
                    {"content", {{"text/plain", {{"schema", {{"type", "string"}}}}}}}};
   } else if (d.response) {
     answers[ok] = {{"description", "OK"},
-                   {"content", {{"application/json", {{"schema", ref(d.response)}}}}}};
+                   {"content", {{"application/json", {{"schema", openApiRef(d.response)}}}}}};
   } else if (d.status == 204) {
     answers[ok] = {{"description", "Done; no body"}};
   } else {
@@ -332,12 +332,12 @@ J operation(const Route& r, const std::string& key, const Doc& d) {
   // The other successes some routes answer.
   if (key == "PUT /api/v1/secrets/{name}")
     answers["201"] = {{"description", "Created"},
-                      {"content", {{"application/json", {{"schema", ref("Secret")}}}}}};
+                      {"content", {{"application/json", {{"schema", openApiRef("Secret")}}}}}};
   if (key == "POST /api/v1/flows/{name}/runs" || key == "POST /api/v1/runs/{id}/cancel")
     answers["200"] = {{"description",
                        "The run as it stands (an earlier create with the same "
                        "idempotency key; a cancel done at once)"},
-                      {"content", {{"application/json", {{"schema", ref("Run")}}}}}};
+                      {"content", {{"application/json", {{"schema", openApiRef("Run")}}}}}};
   if (key == "GET /api/v1/client/runs/next") answers["204"] = {{"description", "No run waits"}};
 
   if (r.body != BodyKind::kNone) {
@@ -360,7 +360,7 @@ J operation(const Route& r, const std::string& key, const Doc& d) {
     answers["409"] = errorAnswer("A flow or a webhook uses the secret");
   if (key == "POST /api/v1/auth/login") answers["401"] = errorAnswer("Wrong user name or password");
   answers["422"] = {{"description", "Invalid field or parameter (FastAPI-style detail list)"},
-                    {"content", {{"application/json", {{"schema", ref("Error")}}}}}};
+                    {"content", {{"application/json", {{"schema", openApiRef("Error")}}}}}};
   if (key == "POST /api/v1/auth/login") answers["429"] = errorAnswer("Too many failed logins");
   if (r.exec == Exec::kWorker)
     answers["503"] = errorAnswer("Busy (Retry-After) or the database cannot be written");
@@ -368,88 +368,11 @@ J operation(const Route& r, const std::string& key, const Doc& d) {
   return op;
 }
 
-// The WebSocket protocol of SPEC §3.3, §10: the messages each side sends, as schemas.
-J websocket() {
-  const J envelope = {
-      {"type", "object"},
-      {"required", J::array({"type", "topic", "seq", "timestamp", "data"})},
-      {"properties",
-       {{"type", {{"type", "string"}}},
-        {"topic",
-         {{"type", "string"},
-          {"enum", J::array({"client_status", "heartbeat", "flows", "runs", "system"})}}},
-        {"seq",
-         {{"type", "integer"},
-          {"description", "events: their own seq; other frames: the current head"}}},
-        {"timestamp", ref("Time")},
-        {"data", {{"type", "object"}}}}}};
-  auto client = [](J required, J properties) {
-    return J{{"type", "object"},
-             {"required", std::move(required)},
-             {"properties", std::move(properties)}};
-  };
-  return {
-      {"path", "/api/v1/client/ws"},
-      {"authentication",
-       "Authorization: Bearer TOKEN, or ?token=TOKEN (browsers); 401 at the handshake without a "
-       "valid one"},
-      {"clientMessages",
-       {{"subscribe",
-         client({"action", "topic"},
-                {{"action", {{"const", "subscribe"}}},
-                 {"topic", {{"type", "string"}}},
-                 {"since", {{"type", "integer"}, {"description", "replay events after this seq"}}},
-                 {"run_id",
-                  {{"type", "integer"}, {"description", "runs: also that run's RUN_LOG"}}}})},
-        {"unsubscribe", client({"action", "topic"}, {{"action", {{"const", "unsubscribe"}}},
-                                                     {"topic", {{"type", "string"}}}})},
-        {"ping", client({"action"}, {{"action", {{"const", "ping"}}}})},
-        {"heartbeat",
-         {{"allOf", J::array({ref("Heartbeat")})},
-          {"properties", {{"action", {{"const", "heartbeat"}}}}},
-          {"description", "robots only, with their client token; answered with HEARTBEAT_ACK"}}},
-        {"run_accept", client({"action", "run_id"}, {{"action", {{"const", "run_accept"}}},
-                                                     {"run_id", {{"type", "integer"}}}})},
-        {"run_event",
-         {{"allOf", J::array({ref("RunEvent")})},
-          {"properties",
-           {{"action", {{"const", "run_event"}}}, {"run_id", {{"type", "integer"}}}}}}},
-        {"run_log",
-         {{"allOf", J::array({ref("RunLogBatch")})},
-          {"properties", {{"action", {{"const", "run_log"}}}, {"run_id", {{"type", "integer"}}}}}}},
-        {"run_finish",
-         {{"allOf", J::array({ref("RunFinish")})},
-          {"properties",
-           {{"action", {{"const", "run_finish"}}}, {"run_id", {{"type", "integer"}}}}}}}}},
-      {"serverMessages",
-       {{"envelope", envelope},
-        {"types",
-         {{"CLIENT_CONNECTED",
-           "client_status: a robot became online; data: client_id, name, status, last_heartbeat"},
-          {"CLIENT_DISCONNECTED",
-           "client_status: a robot became offline; data adds offline_reason (timeout, graceful)"},
-          {"CLIENT_STATUS_UPDATE", "client_status: any other change (idle to busy, a new version)"},
-          {"HEARTBEAT_RECEIVED", "heartbeat: every heartbeat"},
-          {"FLOW_UPDATED", "flows: data: flow, tenant, action, revision, author"},
-          {"RUN_STATUS_UPDATE", "runs: a run's state or a step changed; data: the run"},
-          {"RUN_LOG", "runs: log lines of a run subscribed to with run_id"},
-          {"SCHEDULE_MISSED", "runs: a schedule fire that did not run"},
-          {"RUN_ASSIGNED", "to a robot: a run offered to it; data: RunOffer"},
-          {"RUN_CANCEL", "to a robot: stop this run"},
-          {"RUN_ACK", "to a robot: its run message was taken; data: RunAck"},
-          {"SYSTEM_MESSAGE",
-           "system: data.event is welcome, subscribed, unsubscribed or shutdown, with data.seq"},
-          {"PONG", "system: the answer to ping"},
-          {"HEARTBEAT_ACK", "system: the answer to a heartbeat frame; data: HeartbeatReply"},
-          {"ERROR", "system: a bad message; data: detail, code, status; the connection stays open"},
-          {"RESYNC_REQUIRED",
-           "the since is older than the replay buffer: list, then subscribe without since"}}}}},
-      {"closeCodes",
-       {{"1001", "rpad is stopping"},
-        {"1008", "slow consumer, or credentials revoked or expired"}}}};
-}
-
 }  // namespace
+
+nlohmann::ordered_json openApiRef(std::string_view schema) {
+  return {{"$ref", "#/components/schemas/" + std::string(schema)}};
+}
 
 nlohmann::ordered_json openApiDocument(const std::vector<Route>& routes) {
   J doc;
@@ -472,9 +395,7 @@ nlohmann::ordered_json openApiDocument(const std::vector<Route>& routes) {
     auto it = docs().find(key);
     if (it == docs().end())
       throw std::logic_error("no OpenAPI description for " + key + ": add it to openapi.cpp");
-    std::string method = r.method;
-    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    paths[r.pattern][method] = operation(r, key, it->second);
+    paths[r.pattern][lower(r.method)] = operation(r, key, it->second);
     tags.insert(it->second.tag);
   }
   static const std::map<std::string, const char*> kTagDescriptions = {
@@ -502,7 +423,7 @@ nlohmann::ordered_json openApiDocument(const std::vector<Route>& routes) {
       {"scheme", "bearer"},
       {"description", "a session JWT (login), an API token (rpa_…) or a robot's token (rpc_…)"}};
   doc["components"]["schemas"] = J::parse(openApiSchemas());
-  doc["x-websocket"] = websocket();
+  doc["x-websocket"] = openApiWebSocket();
   return doc;
 }
 

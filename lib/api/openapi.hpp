@@ -16,6 +16,12 @@ namespace rpa::api {
 /// no route ships undocumented (a unit test builds it from the real table).
 nlohmann::ordered_json openApiDocument(const std::vector<Route>& routes);
 
+/// {"$ref": "#/components/schemas/NAME"}.
+nlohmann::ordered_json openApiRef(std::string_view schema);
+
+/// The WebSocket protocol's messages, as schemas (openapi_websocket.cpp): x-websocket.
+nlohmann::ordered_json openApiWebSocket();
+
 /// The components' JSON Schemas, as JSON text (openapi_schemas.cpp).
 std::string_view openApiSchemas();
 

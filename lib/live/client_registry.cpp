@@ -132,9 +132,7 @@ std::optional<Touch> ClientRegistry::touch(int64_t tenant_id, const model::Heart
 
   const ClientStatus before = live.status;
   const bool version_changed = hb.version && *hb.version != live.version;
-  count(entry.client, -1);
-  live.status = hb.status;
-  count(entry.client, +1);
+  setStatus(entry.client, hb.status);
   live.last_heartbeat = now;
   if (hb.version) live.version = *hb.version;
   live.ip_address = hb.ip_address ? *hb.ip_address : std::string(peer_ip);
@@ -172,9 +170,7 @@ std::vector<Transition> ClientRegistry::expire(core::TimePoint now) {
     model::ClientEvent e{
         id,          entry.client.tenant_id, entry.client.name, EventKind::kDisconnected,
         live.status, ClientStatus::kOffline, "timeout",         now};
-    count(entry.client, -1);
-    live.status = ClientStatus::kOffline;
-    count(entry.client, +1);
+    setStatus(entry.client, ClientStatus::kOffline);
     out.push_back({std::move(e), live, deadline});
   }
   return out;

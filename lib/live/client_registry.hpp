@@ -79,6 +79,13 @@ class ClientRegistry {
 
  private:
   void count(const model::Client& c, int delta) { counts_[{c.tenant_id, c.live.status}] += delta; }
+  /// Moves `c` to `status`, keeping the counts; nothing to do for the usual beat that keeps it.
+  void setStatus(model::Client& c, model::ClientStatus status) {
+    if (c.live.status == status) return;
+    count(c, -1);
+    c.live.status = status;
+    count(c, +1);
+  }
   void setDeadline(int64_t id, std::optional<core::TimePoint>& slot,
                    std::optional<core::TimePoint> deadline);
 
