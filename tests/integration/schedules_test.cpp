@@ -71,8 +71,17 @@ TEST_CASE("a * * * * * flow fires within 1 s of the minute and its run succeeds"
   CHECK(late < 1s);
   CHECK(run["created_by"] == "schedule");
   const auto id = std::to_string(run["id"].get<int64_t>());
-  CHECK(test::eventually(
-      [&] { return admin.send("GET", "/api/v1/runs/" + id).body["state"] == "succeeded"; }, 10s));
+  json last;
+  const bool succeeded = test::eventually(
+      [&] {
+        last = admin.send("GET", "/api/v1/runs/" + id).body;
+        return last["state"] == "succeeded";
+      },
+      10s);
+  {
+    INFO("the run: " << last.dump() << "\nrpad's log:\n" << rpad.log());
+    CHECK(succeeded);
+  }
 
   const auto status = admin.send("GET", "/api/v1/flows/every-minute").body["status"];
   CHECK(status["last_fire_at"] == core::formatRfc3339(at));
