@@ -7,21 +7,25 @@ ASAN := build/asan
 DB ?= .rpad/rpad.db
 LISTEN ?= 127.0.0.1:8000
 
-.PHONY: all deps release asan run test bench deb fuzz format clean
+.PHONY: all deps web release asan run test bench deb fuzz format clean
 
 all: release
 
 deps:
 	@scripts/install-deps
 
-release: deps
+# The dashboard's files (web/dist), compiled into rpad by the C++ build; see scripts/web-build.
+web: deps
+	@scripts/web-build
+
+release: deps web
 	@cmake -S . -B $(RELEASE) -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 	@cmake --build $(RELEASE) -j $(JOBS)
 
 # One sanitizer build serves the tests and the fuzz targets: clang (a quarter of GCC's compile
 # time with ASan at -O2 here), ASan+UBSan, libFuzzer's coverage hooks, -O2 so the optimiser's
 # warnings (-Werror) show in CI too, and line tables only, which is all a report needs.
-asan: deps
+asan: deps web
 	@CXX=clang++-14 cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
 	  -DRPA_SANITIZE=ON -DRPA_FUZZ=ON >/dev/null

@@ -99,6 +99,8 @@ nlohmann::ordered_json resultJson(const flows::ObjectResult& r, bool with_docume
   if (with_documents) {
     out["live"] = r.live ? model::toJson(*r.live) : nlohmann::ordered_json();
     out["object"] = r.object ? model::toJson(*r.object) : nlohmann::ordered_json();
+    // The object as `rpactl get -o yaml` will print it once applied: the designer's output.
+    if (r.object) out["yaml"] = model::toYaml(*r.object);
   }
   return out;
 }

@@ -40,13 +40,17 @@ nlohmann::ordered_json flowJson(Services& s, const model::Flow& f) {
   return flowJson(f, s.domain.schedules.times(f.tenant_id, f.name));
 }
 
-nlohmann::ordered_json revisionJson(const model::FlowRevision& r) {
+// `yaml` is the flow's document as `rpactl get flow -o yaml` would print it at that revision,
+// so the dashboard shows and diffs what the GitOps repo holds.
+nlohmann::ordered_json revisionJson(model::Flow flow, const model::FlowRevision& r) {
+  flow.current = r;
   return {{"number", r.number},
           {"hash", r.hash},
           {"author", r.author},
           {"reason", r.reason},
           {"created_at", core::formatRfc3339(r.created_at)},
-          {"spec", nlohmann::ordered_json::parse(r.spec)}};
+          {"spec", nlohmann::ordered_json::parse(r.spec)},
+          {"yaml", model::toYaml(flows::flowResource(flow))}};
 }
 
 std::optional<int64_t> intField(const nlohmann::json& body, const char* name, bool required) {
@@ -99,8 +103,15 @@ Handler listFlowRevisions(Services& s) {
     auto next = page.finish(revisions,
                             [](const model::FlowRevision& r) { return std::to_string(r.number); });
     auto current = s.domain.flows.find(call.tenant_id, name);
+    model::Flow flow;
+    if (current) {
+      flow = *current;
+    } else {
+      flow.name = name;
+      flow.tenant = call.tenant;
+    }
     auto items = nlohmann::ordered_json::array();
-    for (const auto& r : revisions) items.push_back(revisionJson(r));
+    for (const auto& r : revisions) items.push_back(revisionJson(flow, r));
     return orderedJsonResponse(
         200,
         nlohmann::ordered_json{{"flow", name},

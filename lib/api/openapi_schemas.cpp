@@ -170,16 +170,17 @@ std::string_view openApiSchemas() {
                                              "last_fire_at": {"$ref": "#/components/schemas/TimeOrNull"}}}}},
   "FlowList": {"$ref": "#/components/schemas/Page", "properties": {"items": {"items": {"$ref": "#/components/schemas/Flow"}}}},
   "FlowRevision": {
-    "type": "object", "required": ["number", "hash", "author", "reason", "created_at", "spec"],
+    "type": "object", "required": ["number", "hash", "author", "reason", "created_at", "spec", "yaml"],
     "properties": {"number": {"type": "integer"}, "hash": {"type": "string"}, "author": {"type": "string"},
                    "reason": {"type": "string"}, "created_at": {"$ref": "#/components/schemas/Time"},
-                   "spec": {"type": "object"}}},
+                   "spec": {"type": "object"},
+                   "yaml": {"type": "string", "description": "the flow's document at this revision, as rpactl get flow -o yaml prints it"}}},
   "FlowRevisionList": {"allOf": [{"$ref": "#/components/schemas/Page"}],
                        "properties": {"items": {"items": {"$ref": "#/components/schemas/FlowRevision"}},
                                       "current": {"type": "integer"}}},
   "Rollback": {"type": "object", "required": ["to"], "additionalProperties": false,
                "properties": {"to": {"type": "integer", "minimum": 1},
-                              "expected_revision": {"type": "integer", "description": "409 unless this is the current revision"}}},
+                              "revision": {"type": "integer", "description": "409 unless this is the current revision"}}},
 
   "ApplyRequest": {
     "type": "object", "additionalProperties": false,
@@ -197,7 +198,8 @@ std::string_view openApiSchemas() {
                      "properties": {"kind": {"type": "string"}, "name": {"type": "string"},
                                     "action": {"type": "string", "enum": ["created", "configured", "unchanged", "pruned"]},
                                     "tenant": {"type": "string"}, "revision": {"type": "integer"},
-                                    "token": {"type": "string"}, "live": {}, "object": {}}}}}},
+                                    "token": {"type": "string"}, "live": {}, "object": {},
+                                    "yaml": {"type": "string", "description": "dry runs: the object as rpactl get -o yaml prints it once applied"}}}}}},
 
   "RunStep": {
     "type": "object", "required": ["id", "uses", "state", "attempts"],
