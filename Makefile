@@ -7,7 +7,7 @@ ASAN := build/asan
 DB ?= .rpad/rpad.db
 LISTEN ?= 127.0.0.1:8000
 
-.PHONY: all deps web release asan run test bench deb fuzz format clean
+.PHONY: all deps web release asan run test bench deb fuzz format screenshots clean
 
 all: release
 
@@ -55,6 +55,10 @@ FUZZ_SECONDS ?= 600
 fuzz: asan
 	@ls tests/fuzz/corpus | xargs -P 2 -I{} \
 	  tests/fuzz/run $(ASAN)/tests/fuzz/{}_fuzz tests/fuzz/corpus/{} $(FUZZ_SECONDS)
+
+# The README's dashboard screenshots, from the browser tests, into docs/screenshots/.
+screenshots: asan
+	@UPDATE_SCREENSHOTS=1 tests/web/dashboard-e2e $(ASAN)/daemon/rpad $(ASAN)/cli/rpactl screenshots.spec.ts
 
 format:
 	@scripts/check-format --fix

@@ -321,3 +321,23 @@ TEST_CASE_METHOD(Applier, "a caller outside a tenant or role cannot apply into i
         "delete yourself; ask another admin");
   CHECK(flowCount() == 0);
 }
+
+// The dashboard shows and diffs these; the designer's output is the dry run's `yaml`.
+TEST_CASE_METHOD(Applier, "dry runs and revisions carry the YAML rpactl get prints") {
+  apply(flowYaml("shown", "one"));
+  auto dry = apply(flowYaml("shown", "two: with a colon"), {{"dry_run", true}});
+  const std::string yaml = dry["results"][0]["yaml"];
+  CHECK(yaml.starts_with("apiVersion: rpa/v1\nkind: Flow\nmetadata:\n  name: shown\n"));
+  CHECK(yaml.find("  revision: 2\n") != std::string::npos);
+  CHECK(yaml.find("message: \"two: with a colon\"") != std::string::npos);
+  apply(flowYaml("shown", "two: with a colon"));
+  auto history = get("/api/v1/flows/shown/revisions");
+  REQUIRE(history["items"].size() == 2);
+  // Oldest first: revision 2 is what the dry run said it would be.
+  CHECK(history["items"][1]["yaml"] == yaml);
+  const std::string first = history["items"][0]["yaml"];
+  CHECK(first.find("  revision: 1\n") != std::string::npos);
+  CHECK(first.find("message: one") != std::string::npos);
+  // An applied run (not a dry run) answers no documents.
+  CHECK_FALSE(apply(flowYaml("shown", "three"))["results"][0].contains("yaml"));
+}

@@ -42,7 +42,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       await page.addInitScript(
         ([t, l]) => {
           sessionStorage.setItem('rpa.token', t)
-          localStorage.setItem('rpa.locale', l)
+          // Once: a test that switches the language sees its choice survive a reload.
+          if (!localStorage.getItem('rpa.locale')) localStorage.setItem('rpa.locale', l)
         },
         [token, locale] as const,
       )

@@ -13,7 +13,6 @@ export default messages(
     'graph.state.failed': 'failed',
     'graph.state.skipped': 'skipped',
     'graph.state.cancelled': 'cancelled',
-    'designer.title': 'Designer',
     'designer.titleNew': 'Designer: new flow',
     'designer.titleFlow': 'Designer: {name}',
     'designer.openFlow': 'Open flow page',
@@ -91,6 +90,7 @@ export default messages(
     'designer.flow.removeParam': 'Remove',
     'designer.flow.noParams': 'No params.',
     'designer.placeholder.duration': '10s',
+    'designer.placeholder.url': 'https://',
   },
   {
     'graph.label': '步骤图',
@@ -103,7 +103,6 @@ export default messages(
     'graph.state.failed': '失败',
     'graph.state.skipped': '已跳过',
     'graph.state.cancelled': '已取消',
-    'designer.title': '设计器',
     'designer.titleNew': '设计器：新流程',
     'designer.titleFlow': '设计器：{name}',
     'designer.openFlow': '打开流程页面',
@@ -181,5 +180,6 @@ export default messages(
     'designer.flow.removeParam': '移除',
     'designer.flow.noParams': '没有参数。',
     'designer.placeholder.duration': '10s',
+    'designer.placeholder.url': 'https://',
   },
 )

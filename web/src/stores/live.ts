@@ -27,7 +27,11 @@ export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'offline'
 export const useLive = defineStore('live', () => {
   const state = ref<LiveState>('offline')
   const retryIn = ref(0)
+  // The last seq seen. `seq` is its reactive copy for the header, refreshed once a second:
+  // a thousand events a second must not re-render anything a thousand times.
+  let last = 0
   const seq = ref(0)
+  setInterval(() => (seq.value = last), 1000)
   let socket: WebSocket | null = null
   let token: string | null = null
   let instance: string | null = null
@@ -46,9 +50,9 @@ export const useLive = defineStore('live', () => {
    * with what it has; the page then relies on a resync when the socket comes.
    */
   function head(): Promise<number> {
-    if (state.value === 'open') return Promise.resolve(seq.value)
+    if (state.value === 'open') return Promise.resolve(last)
     return new Promise((resolve) => {
-      const done = () => resolve(seq.value)
+      const done = () => resolve(last)
       opened.push(done)
       setTimeout(done, 2000)
     })
@@ -79,13 +83,14 @@ export const useLive = defineStore('live', () => {
     } catch {
       return
     }
-    if (typeof e.seq === 'number' && e.seq > seq.value) seq.value = e.seq
+    if (typeof e.seq === 'number' && e.seq > last) last = e.seq
     if (e.type === 'SYSTEM_MESSAGE' && e.data?.event === 'welcome') {
       const fresh = instance !== null && instance !== e.data.instance
       instance = e.data.instance
       state.value = 'open'
       attempt = 0
-      seq.value = e.seq
+      last = e.seq
+      seq.value = last
       for (const topic of watchers.keys()) {
         // A topic watched before any welcome listed at an unknown seq: list again to be sure.
         if (fresh || !resumeFrom.get(topic)) void resync(topic, e.seq)
@@ -97,7 +102,7 @@ export const useLive = defineStore('live', () => {
       return
     }
     if (e.type === 'RESYNC_REQUIRED') {
-      void resync(e.topic, e.data?.seq ?? seq.value)
+      void resync(e.topic, e.data?.seq ?? last)
       return
     }
     if (e.topic === 'system' || e.type === 'PONG' || e.type === 'ERROR') return
@@ -175,7 +180,7 @@ export const useLive = defineStore('live', () => {
       } else if (w.runId !== undefined) {
         // Unsubscribing drops the run's log lines; the others keep the topic.
         send({ action: 'unsubscribe', topic })
-        subscribe(topic, seq.value)
+        subscribe(topic, last)
       }
     }
   }

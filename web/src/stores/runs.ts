@@ -6,6 +6,18 @@ import { useLive, type LiveEvent } from './live'
 
 export const terminal = new Set(['succeeded', 'failed', 'cancelled', 'timed_out', 'lost'])
 
+/**
+ * A RUN_STATUS_UPDATE applied to the run it names: the event carries the run's state, reason
+ * and robot, and `step` ({id, state}) when a step moved; the rest stays as last read.
+ */
+export function applyRunEvent(run: Run, data: any): Run {
+  const { step, run_id: _id, ...fields } = data ?? {}
+  const out = { ...run, ...fields } as Run
+  if (step?.id)
+    out.steps = run.steps.map((s) => (s.id === step.id ? { ...s, state: step.state } : s))
+  return out
+}
+
 /** The runs `query` selects (e.g. "flow=x" or "client=bot-1"), newest first, live. */
 export function useRunList(query = '', limit = 100) {
   const live = useLive()
@@ -29,13 +41,19 @@ export function useRunList(query = '', limit = 100) {
     loading.value = false
   }
 
+  function insert(run: Run) {
+    if (!fits(run) || runs.value.some((r) => r.id === run.id)) return
+    runs.value = [run, ...runs.value].sort((a, b) => b.id - a.id).slice(0, limit)
+  }
+
   function onEvent(e: LiveEvent) {
-    if (e.type !== 'RUN_STATUS_UPDATE') return
-    const run = e.data as Run
-    if (!run?.id || !fits(run)) return
-    const at = runs.value.findIndex((r) => r.id === run.id)
-    if (at >= 0) runs.value = runs.value.map((r) => (r.id === run.id ? run : r))
-    else runs.value = [run, ...runs.value].sort((a, b) => b.id - a.id).slice(0, limit)
+    if (e.type !== 'RUN_STATUS_UPDATE' || !e.data?.id) return
+    const id = Number(e.data.id)
+    if (runs.value.some((r) => r.id === id))
+      runs.value = runs.value.map((r) => (r.id === id ? applyRunEvent(r, e.data) : r))
+    else if (!want.has('flow') || e.data.flow === want.get('flow'))
+      // A run this list has not seen: read it whole (the event carries only what changed).
+      get<Run>(`/api/v1/runs/${id}`).then(insert, () => {})
   }
 
   async function start() {
