@@ -3,6 +3,7 @@
 
 #include "daemon/lws_helpers.hpp"
 #include "lib/api/ws_hub.hpp"
+#include "lib/core/error.hpp"
 #include "lib/core/guard.hpp"
 
 namespace rpa::daemon {
@@ -58,7 +59,13 @@ void Transport::closing(uint64_t session) {
 int Transport::confirmUpgrade(lws* wsi) {
   if (header(wsi, WSI_TOKEN_GET_URI) != api::kWsPath)
     return writeRaw(wsi, 404, "Not Found", R"({"detail":"Not Found","code":"not_found"})");
-  auto caller = upgradeCaller(wsi);
+  std::optional<auth::Principal> caller;
+  try {
+    caller = upgradeCaller(wsi);
+  } catch (const core::Error& e) {  // ?tenant= names a tenant the caller may not watch
+    return writeRaw(wsi, 404, "Not Found",
+                    nlohmann::json{{"detail", e.what()}, {"code", "not_found"}}.dump());
+  }
   if (!caller)
     return writeRaw(
         wsi, 401, "Unauthorized",
@@ -71,14 +78,18 @@ int Transport::confirmUpgrade(lws* wsi) {
 }
 
 // The caller of a WebSocket handshake: the Authorization header, else ?token= (browsers cannot
-// set headers on a WebSocket).
+// set headers on a WebSocket); with ?tenant=, narrowed to the tenant it watches (the dashboard
+// of a system admin acting in one).
 std::optional<auth::Principal> Transport::upgradeCaller(lws* wsi) const {
   std::string authorization = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+  const auto args = queryArgs(wsi);
   if (authorization.empty()) {
-    auto args = queryArgs(wsi);
     if (auto token = api::lastValue(args, "token")) authorization = "Bearer " + *token;
   }
-  return auth_.authenticate(authorization);
+  auto caller = auth_.authenticate(authorization);
+  if (auto tenant = api::lastValue(args, "tenant"); caller && tenant && !tenant->empty())
+    caller = auth_.actingIn(std::move(*caller), *tenant);
+  return caller;
 }
 
 int Transport::onWebSocket(lws* wsi, int reason_int, void* user, void* in, size_t len) {

@@ -1,6 +1,7 @@
 #include "lib/api/authenticator.hpp"
 
 #include "lib/auth/secrets.hpp"
+#include "lib/core/error.hpp"
 
 namespace rpa::api {
 
@@ -21,6 +22,17 @@ std::optional<std::string_view> bearerToken(std::string_view header) {
 }
 
 }  // namespace
+
+auth::Principal Authenticator::actingIn(auth::Principal caller, std::string_view name) const {
+  if (name == caller.tenant && !caller.system_admin) return caller;
+  auto tenant = caller.system_admin && !caller.isClient() ? directory_.tenant(name) : std::nullopt;
+  if (!tenant)
+    throw core::Error(core::ErrorCode::kNotFound, "tenant \"" + std::string(name) + "\" not found");
+  caller.tenant_id = tenant->id;
+  caller.tenant = tenant->name;
+  caller.system_admin = false;
+  return caller;
+}
 
 std::optional<auth::Principal> Authenticator::authenticate(std::string_view header) const {
   auto token = bearerToken(header);

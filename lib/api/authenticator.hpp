@@ -41,6 +41,11 @@ class Authenticator {
   /// malformed, expired, revoked or unknown.
   std::optional<auth::Principal> authenticate(std::string_view authorization_header) const;
 
+  /// `caller` watching tenant `name` on a WebSocket (its ?tenant=): a system admin hears only
+  /// that tenant's events, as its admin would; anyone else may name only their own tenant.
+  /// Throws core::Error kNotFound for any other name, as the HTTP routes answer it.
+  auth::Principal actingIn(auth::Principal caller, std::string_view name) const;
+
   /// A session JWT for `user` of `tenant`.
   std::string issueSession(const model::User& user, const model::Tenant& tenant) const;
 

@@ -99,8 +99,26 @@ TEST_CASE("two tenants see, change and hear nothing of each other") {
   for (const auto& e : blue_audit["items"]) CHECK(e["target"] != "client/" + red_id);
   CHECK(blue_watch.silent());
 
-  // The system admin sees both.
+  // The system admin sees both; acting in one (the dashboard's ?tenant=), it hears that one only.
   CHECK(root.send("GET", "/api/v1/clients?tenant=red").body["items"].size() == 1);
+  Socket in_blue(rpad, rpad.adminToken(), Socket::Query{"?tenant=blue"});
+  CHECK(in_blue.next()["data"]["tenant"] == "blue");
+  in_blue.subscribe("client_status");
+  REQUIRE(red_robot
+              .send("POST", "/api/v1/client/heartbeat",
+                    {{"client_id", red.robot.id}, {"status", "busy"}})
+              .status == 200);
+  CHECK(red_watch.nextOf("CLIENT_STATUS_UPDATE")["data"]["status"] == "busy");
+  CHECK(in_blue.silent());
+  REQUIRE(blue_robot
+              .send("POST", "/api/v1/client/heartbeat",
+                    {{"client_id", blue.robot.id}, {"status", "online"}})
+              .status == 200);
+  CHECK(in_blue.nextOf("CLIENT_CONNECTED")["data"]["client_id"] == blue.robot.id);
+  // Naming a tenant one may not watch is refused at the handshake, as a 404 is over HTTP.
+  CHECK_THROWS(
+      Socket(rpad, tokenOf(rpad, "blue", blue.admin_password), Socket::Query{"?tenant=red"}));
+  CHECK_THROWS(Socket(rpad, rpad.adminToken(), Socket::Query{"?tenant=nowhere"}));
 }
 
 TEST_CASE("a revoked credential loses its open WebSocket at once") {

@@ -31,7 +31,8 @@ bool hasHeader(const std::string& response, const std::string& line) {
 
 // What rpad holds depends on the build (web/dist compiled in, or not: no npm); the placeholder
 // itself is unit-tested.
-TEST_CASE("rpad answers its pages with the dashboard it holds, or how to get one; the API with JSON") {
+TEST_CASE(
+    "rpad answers its pages with the dashboard it holds or how to get one, and the API with JSON") {
   test::RpadProcess rpad;
   for (const char* path : {"/", "/robots/7"}) {
     auto r = get(rpad, path);

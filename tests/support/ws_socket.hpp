@@ -18,6 +18,13 @@ struct Socket {
   client::WsClient ws;
   Socket(const test::RpadProcess& rpad, const std::string& token, bool in_query = false)
       : ws({.server = rpad.url(), .token = token, .token_in_query = in_query}) {}
+  /// A query on the path, e.g. Query{"?tenant=red"} (the token goes as a header). A type of its
+  /// own: a string literal would convert to the bool above.
+  struct Query {
+    std::string text;
+  };
+  Socket(const test::RpadProcess& rpad, const std::string& token, const Query& query)
+      : ws({.server = rpad.url(), .token = token, .path = "/api/v1/client/ws" + query.text}) {}
 
   nlohmann::json next(std::chrono::milliseconds timeout = 3s) {
     auto text = ws.next(timeout);

@@ -35,8 +35,20 @@ export class Rpad {
     return join(this.dir, 'rpad.db')
   }
 
-  /** Starts rpad; on the port it had before when `samePort` (a restart). */
+  /** Starts rpad; on the port it had before when `samePort` (a restart, retried while the
+   * port is still held). */
   async start(samePort = false) {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.startOnce(samePort)
+      } catch (e) {
+        if (!samePort || tries === 5) throw e
+        await new Promise((r) => setTimeout(r, 200))
+      }
+    }
+  }
+
+  private async startOnce(samePort: boolean) {
     const listen = `127.0.0.1:${samePort ? this.port : 0}`
     const args = ['serve', '--listen', listen, '--db', this.db, ...this.extraArgs]
     if (process.env.WEB_DIR) args.push('--web-dir', process.env.WEB_DIR)
@@ -60,12 +72,17 @@ export class Rpad {
     this.adminToken = (await this.login('admin', ADMIN_PASSWORD)).access_token
   }
 
+  /** SIGTERM, as an operator stops it; SIGKILL if it has not exited in 10 s. */
   async stop() {
     const proc = this.proc
-    if (!proc || proc.exitCode !== null) return
     this.proc = null
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
     await new Promise<void>((resolve) => {
-      proc.on('exit', () => resolve())
+      const kill = setTimeout(() => proc.kill('SIGKILL'), 10_000)
+      proc.on('exit', () => {
+        clearTimeout(kill)
+        resolve()
+      })
       proc.kill('SIGTERM')
     })
   }

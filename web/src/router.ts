@@ -35,7 +35,7 @@ router.beforeEach(async (to) => {
     try {
       await session.load()
     } catch {
-      session.signOut()
+      session.signOut(false)
       return { path: '/login', query: { next: to.fullPath } }
     }
   }

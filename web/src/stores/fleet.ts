@@ -25,7 +25,9 @@ export function useFleet() {
   let pending = new Map<number, Partial<Client>>()
   let scheduled = false
   let refilter = false
-  let stop: (() => void)[] = []
+  let following: ReturnType<typeof live.follow> | null = null
+  // Robots of other tenants (a system admin's events) or deleted: asked once, then ignored.
+  const unknown = new Set<number>()
 
   function matches(c: Client): boolean {
     if (filters.status && c.status !== filters.status) return false
@@ -83,15 +85,17 @@ export function useFleet() {
     const d = e.data ?? {}
     const id = Number(d.client_id)
     if (!robots.has(id)) {
-      // A robot registered after the list (or, for a system admin, another tenant's: its GET
-      // is a 404 and it stays out).
-      if (e.topic === 'client_status')
+      // A robot registered after the list: read it once.
+      if (e.topic === 'client_status' && !unknown.has(id)) {
+        unknown.add(id)
         get<Client>(`/api/v1/clients/${id}`).then(
           (c) => {
+            unknown.delete(c.id)
             if (!robots.has(c.id)) add([c])
           },
           () => {},
         )
+      }
       return
     }
     const change: Partial<Client> = { ...(pending.get(id) ?? {}) }
@@ -114,21 +118,16 @@ export function useFleet() {
     loading.value = false
   }
 
-  async function start() {
-    try {
-      const since = await live.head()
-      await list()
-      const watcher = { onEvent, onResync: list }
-      stop = [live.watch('client_status', watcher, since), live.watch('heartbeat', watcher, since)]
-    } catch (e) {
+  function start() {
+    following = live.follow(['client_status', 'heartbeat'], { onEvent }, list)
+    following.ready.catch((e) => {
       error.value = (e as Error).message
       loading.value = false
-    }
+    })
   }
 
   function dispose() {
-    for (const f of stop) f()
-    stop = []
+    following?.stop()
   }
 
   return { rows, counts, frame, loading, error, setFilters, start, dispose }

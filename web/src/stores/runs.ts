@@ -24,7 +24,7 @@ export function useRunList(query = '', limit = 100) {
   const runs = shallowRef<Run[]>([])
   const loading = ref(true)
   const error = ref<string | null>(null)
-  let stop: (() => void) | null = null
+  let following: ReturnType<typeof live.follow> | null = null
   const want = new URLSearchParams(query)
 
   function fits(r: Run) {
@@ -50,22 +50,20 @@ export function useRunList(query = '', limit = 100) {
     if (e.type !== 'RUN_STATUS_UPDATE' || !e.data?.id) return
     const id = Number(e.data.id)
     if (runs.value.some((r) => r.id === id))
-      runs.value = runs.value.map((r) => (r.id === id ? applyRunEvent(r, e.data) : r))
+      // A run that no longer fits (a state filter) leaves the list.
+      runs.value = runs.value.map((r) => (r.id === id ? applyRunEvent(r, e.data) : r)).filter(fits)
     else if (!want.has('flow') || e.data.flow === want.get('flow'))
       // A run this list has not seen: read it whole (the event carries only what changed).
       get<Run>(`/api/v1/runs/${id}`).then(insert, () => {})
   }
 
-  async function start() {
-    try {
-      const since = await live.head()
-      await list()
-      stop = live.watch('runs', { onEvent, onResync: list }, since)
-    } catch (e) {
+  function start() {
+    following = live.follow(['runs'], { onEvent }, list)
+    return following.ready.catch((e) => {
       error.value = (e as Error).message
       loading.value = false
-    }
+    })
   }
 
-  return { runs, loading, error, start, dispose: () => stop?.() }
+  return { runs, loading, error, start, dispose: () => following?.stop() }
 }

@@ -19,7 +19,8 @@ export const useSession = defineStore('session', () => {
   configureHttp({
     token: () => token.value,
     tenant: () => (me.value?.system_admin && actingTenant.value !== me.value.tenant ? actingTenant.value : null),
-    unauthorized: () => signOut(),
+    // Before `me` is loaded the router's guard is waiting on it and sends the tab to login.
+    unauthorized: () => signOut(me.value !== null),
   })
 
   const tenant = computed(() => actingTenant.value ?? me.value?.tenant ?? '')
@@ -45,13 +46,13 @@ export const useSession = defineStore('session', () => {
     me.value = await get<Me>('/api/v1/auth/me')
   }
 
-  function signOut() {
+  function signOut(navigate = true) {
     token.value = null
     me.value = null
     actingTenant.value = null
     sessionStorage.removeItem(kToken)
     sessionStorage.removeItem(kTenant)
-    onSignedOut()
+    if (navigate) onSignedOut()
   }
 
   function actIn(name: string) {
