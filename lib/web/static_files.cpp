@@ -11,10 +11,11 @@ namespace rpa::web {
 
 namespace {
 
-// Scripts and styles come from rpad itself; the WebSocket is same-origin (ws: and wss: are
-// listed because 'self' does not cover them in every browser).
+// Scripts and style sheets come from rpad itself (styles set from script, as Vue and Vue Flow
+// set them, need no 'unsafe-inline'); the WebSocket is same-origin (ws: and wss: are listed
+// because 'self' does not cover them in every browser).
 constexpr const char* kContentSecurityPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' "
     "data:; font-src 'self' data:; connect-src 'self' ws: wss:; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
