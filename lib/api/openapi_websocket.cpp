@@ -33,7 +33,8 @@ nlohmann::ordered_json openApiWebSocket() {
       {"path", "/api/v1/client/ws"},
       {"authentication",
        "Authorization: Bearer TOKEN, or ?token=TOKEN (browsers); 401 at the handshake without a "
-       "valid one"},
+       "valid one. ?tenant=NAME: a system admin hears that tenant's events only (else every "
+       "tenant's); anyone else naming another tenant gets 404"},
       {"clientMessages",
        {{"subscribe",
          client({"action", "topic"},
