@@ -1,18 +1,14 @@
 import { defineConfig } from '@playwright/test'
+import base from './playwright.config'
 
-// The dashboard's figures (bench/run, phase 8): one worker, against an rpad bench/run started.
+// The dashboard's figures (bench/run, phase 8): the browser tests' settings, one worker, against
+// an rpad bench/run started.
 export default defineConfig({
+  ...base,
   testDir: 'bench',
   testMatch: '*.bench.ts',
   timeout: 120_000,
   workers: 1,
+  fullyParallel: false,
   reporter: [['line']],
-  outputDir: process.env.PW_OUTPUT_DIR ?? 'test-results',
-  use: {
-    browserName: 'chromium',
-    testIdAttribute: 'data-test',
-    launchOptions: { executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium' },
-    viewport: { width: 1280, height: 800 },
-    locale: 'en-US',
-  },
 })

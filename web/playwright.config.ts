@@ -10,7 +10,7 @@ export default defineConfig({
   workers: 2,
   fullyParallel: true,
   retries: 0,
-  reporter: process.env.CI ? [['list']] : [['list']],
+  reporter: [['list']],
   outputDir: process.env.PW_OUTPUT_DIR ?? 'test-results',
   use: {
     browserName: 'chromium',
