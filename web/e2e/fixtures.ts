@@ -1,7 +1,7 @@
 // The browser tests' fixtures: one real rpad per worker; every page fails its test on a console
 // error or an uncaught exception (a missing translation logs one); `signIn` puts a session in
 // the tab the way the login page does, so tests that are not about logging in skip the form.
-import { test as base, expect, type Page } from '@playwright/test'
+import { test as base, expect } from '@playwright/test'
 import { Rpad } from './rpad'
 
 type WorkerFixtures = { rpad: Rpad }
@@ -58,8 +58,4 @@ let counter = 0
 export function unique(prefix: string) {
   counter += 1
   return `${prefix}-${process.pid}-${counter}`
-}
-
-export async function rowOf(page: Page, name: string) {
-  return page.locator(`[data-row="${name}"]`)
 }

@@ -21,7 +21,7 @@ interface Problem {
 }
 
 /** The human text of rpad's {"detail": ..., "code": ...}: a string, or FastAPI-style problems. */
-export function errorText(detail: unknown, status: number): string {
+function errorText(detail: unknown, status: number): string {
   if (typeof detail === 'string') return detail
   if (Array.isArray(detail))
     return detail.map((p: Problem) => p.msg ?? p.message ?? JSON.stringify(p)).join('\n')
@@ -40,7 +40,7 @@ export function configureHttp(h: Hooks) {
   hooks = h
 }
 
-export function withTenant(path: string): string {
+function withTenant(path: string): string {
   const tenant = hooks.tenant()
   if (!tenant || !path.startsWith('/api/v1/') || path.startsWith('/api/v1/tenants')) return path
   return path + (path.includes('?') ? '&' : '?') + 'tenant=' + encodeURIComponent(tenant)

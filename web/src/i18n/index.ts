@@ -49,10 +49,6 @@ export function t(key: string, params?: Record<string, string | number>): string
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m))
 }
 
-/** Every key of every language, for the test that no language lacks one. */
-export function catalogKeys(): Record<Locale, string[]> {
-  return { en: Object.keys(catalog.en), 'zh-CN': Object.keys(catalog['zh-CN']) }
-}
 
 /** "12 s ago", "3 min ago": a short relative time in the current language. */
 export function ago(iso: string | null | undefined, now: number): string {
